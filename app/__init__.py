@@ -1,0 +1,1 @@
+"""Cadenza: release orchestration as a GraphQL API."""

@@ -1,0 +1,1 @@
+"""Persistence: one module per collection over a small collection interface."""

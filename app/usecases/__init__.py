@@ -1,0 +1,1 @@
+"""Use cases: the operations of the product, shared by GraphQL, jobs and the CLI."""

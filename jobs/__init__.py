@@ -1,0 +1,1 @@
+"""The worker face: arq jobs for scheduling and execution."""

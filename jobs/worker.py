@@ -1,0 +1,73 @@
+"""The arq worker: `python -m app worker`. Builds the same services object as the API."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+from arq.worker import Worker
+
+from app.services import open_services
+from app.settings import Settings
+
+log = logging.getLogger("cadenza.worker")
+
+WORKERS = "workers"
+
+
+def queue_name(settings: Settings) -> str:
+    return f"{settings.redis_key_prefix}:queue"
+
+
+async def record_heartbeat(ctx: dict[str, Any]) -> None:
+    """Note that this worker is alive, so operators can see who is processing jobs."""
+    services = ctx["services"]
+    await services.db.collection(WORKERS).find_one_and_update(
+        {"_id": ctx["worker_id"]},
+        {"$set": {"at": services.clock(), "queue": queue_name(services.settings)}},
+        upsert=True,
+    )
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for an arq `Worker` serving Cadenza's jobs."""
+    if settings.redis_url is None:
+        raise ValueError("the worker needs REDIS_URL; without it the server runs jobs in-process")
+    services_cm = open_services(settings)
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["services"] = await services_cm.__aenter__()
+        ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}"
+        log.info("Cadenza worker starting: %s", ctx["services"].mode)
+        if settings.is_embedded_store:
+            log.warning(
+                "MONGODB_URL is not set: this worker has a private in-process store and "
+                "sees nothing the API writes; set MONGODB_URL for a shared store"
+            )
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await services_cm.__aexit__(None, None, None)
+
+    return {
+        "functions": [record_heartbeat],
+        "cron_jobs": [cron(record_heartbeat, second={0, 30}, run_at_startup=True)],
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url.get_secret_value()),
+        "queue_name": queue_name(settings),
+        "handle_signals": True,
+    }
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> int:
+    try:
+        options = worker_settings(settings)
+    except ValueError as error:
+        log.error("%s", error)
+        return 2
+    Worker(burst=burst, **options).run()
+    return 0

@@ -1,0 +1,21 @@
+"""`node(id)`: any object by its id; the id's prefix names its type."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.domain.ids import type_of
+from schema.context import Info
+from schema.processes.types import ProcessType
+from schema.relay import Node
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Any object with an id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        services = info.context.services
+        if type_of(id) == "Process":
+            process = await services.processes.get(id)
+            return None if process is None else ProcessType.from_domain(process)
+        return None

@@ -1,0 +1,1 @@
+"""Processes: blueprint types, queries and mutations."""

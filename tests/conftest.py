@@ -1,0 +1,59 @@
+"""Shared fixtures: real Redis, a real server per test, its own database and key prefix."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from app.settings import Settings
+from tests.graphql_client import Api
+from tests.redis_server import running_redis
+from tests.server import RunningServer, running_server
+
+ADMIN_TOKEN = "cdz_test-admin-token"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    with running_redis() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(redis_url: str) -> Iterator[Settings]:
+    """Fresh settings: a database and Redis key prefix of this test's own."""
+    suffix = uuid.uuid4().hex[:12]
+    mongodb_url = os.environ.get("MONGODB_URL")
+    built = Settings(
+        mongodb_url=SecretStr(mongodb_url) if mongodb_url else None,
+        mongodb_db=f"cadenza_test_{suffix}",
+        redis_url=SecretStr(redis_url),
+        redis_key_prefix=f"cadenza-test:{suffix}",
+        cadenza_admin_token=SecretStr(ADMIN_TOKEN),
+        token_cache_ttl_s=0,
+    )
+    yield built
+    if mongodb_url:
+        import pymongo
+
+        client: pymongo.MongoClient[dict[str, object]]
+        with pymongo.MongoClient(mongodb_url) as client:
+            client.drop_database(built.mongodb_db)
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[RunningServer]:
+    with running_server(settings) as running:
+        yield running
+
+
+@pytest.fixture
+async def api(server: RunningServer) -> AsyncIterator[Api]:
+    client: httpx.AsyncClient
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield Api(server.graphql_url, ADMIN_TOKEN, client)

@@ -1,0 +1,60 @@
+"""A real uvicorn server on a free port, in a thread, for tests that go through HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+
+from app.main import create_app
+from app.settings import Settings
+from tests.redis_server import free_port
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    base_url: str
+    settings: Settings
+    app: Starlette
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.base_url}/graphql"
+
+    @property
+    def ws_url(self) -> str:
+        return self.graphql_url.replace("http://", "ws://", 1)
+
+
+@contextlib.contextmanager
+def running_server(settings: Settings, **app_options: Any) -> Iterator[RunningServer]:
+    port = free_port()
+    app = create_app(settings, announce_admin=False, **app_options)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if not thread.is_alive():
+                raise RuntimeError("the test server exited during start-up")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not become ready")
+            time.sleep(0.02)
+        yield RunningServer(base_url, settings, app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
