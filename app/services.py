@@ -14,6 +14,7 @@ from app.clock import Clock, utc_now
 from app.settings import Settings
 from app.store.collection import Database
 from app.store.embedded import EmbeddedDatabase
+from app.store.input_sets import InputSetStore
 from app.store.mongo import MongoDatabase
 from app.store.processes import ProcessStore
 from app.store.users import UserStore
@@ -29,6 +30,7 @@ class Services:
     redis: Redis | None
     processes: ProcessStore
     users: UserStore
+    input_sets: InputSetStore
     token_cache: TokenCache
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)
@@ -61,10 +63,12 @@ async def open_services(
             redis=redis,
             processes=ProcessStore(db),
             users=UserStore(db),
+            input_sets=InputSetStore(db),
             token_cache=TokenCache(ttl_s=settings.token_cache_ttl_s),
         )
         await services.processes.create_indexes()
         await services.users.create_indexes()
+        await services.input_sets.create_indexes()
         yield services
     finally:
         if redis is not None:

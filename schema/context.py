@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
 from app.domain.accounts import User
 from app.services import Services
+
+L = TypeVar("L")
 
 
 @dataclass
@@ -17,6 +20,13 @@ class Context:
     user: User
     request_id: str
     loaders: dict[str, Any] = field(default_factory=dict)
+
+    def loader(self, name: str, factory: Callable[[Services], L]) -> L:
+        """This request's loader called `name`, made on first use (never shared)."""
+        if name not in self.loaders:
+            self.loaders[name] = factory(self.services)
+        found: L = self.loaders[name]
+        return found
 
 
 Info = strawberry.Info[Context, None]

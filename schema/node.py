@@ -6,6 +6,7 @@ import strawberry
 
 from app.domain.ids import type_of
 from schema.context import Info
+from schema.input_sets.types import InputSetType
 from schema.processes.types import ProcessType
 from schema.relay import Node
 
@@ -15,7 +16,11 @@ class NodeQueries:
     @strawberry.field(description="Any object with an id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         services = info.context.services
-        if type_of(id) == "Process":
+        kind = type_of(id)
+        if kind == "Process":
             process = await services.processes.get(id)
             return None if process is None else ProcessType.from_domain(process)
+        if kind == "InputSet":
+            input_set = await services.input_sets.get(id)
+            return None if input_set is None else InputSetType.from_domain(input_set)
         return None

@@ -107,6 +107,7 @@ async def delete_process(services: Services, *, actor: User, process_id: str) ->
         )
     if not await services.processes.delete(process_id):
         raise NotFound("Process", process_id)
+    await services.input_sets.delete_for_process(process_id)
     return process_id
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from app.domain import process as domain
+from schema.context import Info
 from schema.enums import ActivityKind, InputType, ProcessKind
+from schema.loaders import input_sets_by_process
 from schema.relay import Node
+
+if TYPE_CHECKING:
+    from schema.input_sets.types import InputSetType
 from schema.scalars import JSON
 
 
@@ -126,6 +132,15 @@ class ProcessType(Node):
     created_by: str
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="The input store: named sets of values for this process.")
+    async def input_sets(
+        self, info: Info
+    ) -> list[Annotated[InputSetType, strawberry.lazy("schema.input_sets.types")]]:
+        from schema.input_sets.types import InputSetType
+
+        found = await input_sets_by_process(info).load(self.id)
+        return [InputSetType.from_domain(s) for s in found]
 
     @classmethod
     def from_domain(cls, p: domain.Process) -> ProcessType:

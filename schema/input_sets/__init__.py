@@ -1,0 +1,1 @@
+"""The input store: input set types, queries and mutations."""
