@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -34,6 +35,13 @@ class Mutation(ProcessMutations, InputSetMutations, AccountMutations):
 
 def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schema:
     """The schema; `caches=False` leaves out the parser and validation caches (benchmarks)."""
+    # The limiters' validation rules are classes made once here: the validation cache keys
+    # on them, so rule classes made per request (as the limiter extensions do) would make
+    # every look-up a miss.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -45,8 +53,7 @@ def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schem
             CadenzaErrors,
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
             *([lambda: ParserCache(maxsize=512)] if caches else []),
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: AddValidationRules(limit_rules),
             *([lambda: ValidationCache(maxsize=512)] if caches else []),
         ],
     )
