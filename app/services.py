@@ -8,15 +8,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from redis.asyncio import Redis
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
 
 from app.clock import Clock, utc_now
+from app.queue import ArqQueue, JobQueue, LocalQueue
 from app.settings import Settings
 from app.store.collection import Database
 from app.store.embedded import EmbeddedDatabase
+from app.store.events import EventStore
 from app.store.input_sets import InputSetStore
 from app.store.mongo import MongoDatabase
 from app.store.processes import ProcessStore
+from app.store.releases import ReleaseStore
 from app.store.users import UserStore
 from app.token_cache import TokenCache
 
@@ -27,10 +31,13 @@ log = logging.getLogger("cadenza")
 class Services:
     settings: Settings
     db: Database
-    redis: Redis | None
+    redis: ArqRedis | None
+    queue: JobQueue
     processes: ProcessStore
     users: UserStore
     input_sets: InputSetStore
+    releases: ReleaseStore
+    events: EventStore
     token_cache: TokenCache
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)
@@ -39,6 +46,10 @@ class Services:
     def mode(self) -> str:
         jobs = "redis" if self.redis is not None else "in-process"
         return f"store={self.db.mode} jobs/events={jobs}"
+
+
+def queue_name(settings: Settings) -> str:
+    return f"{settings.redis_key_prefix}:queue"
 
 
 def open_database(settings: Settings, embedded_client: Any | None = None) -> Database:
@@ -53,23 +64,43 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Open every client the settings ask for; close them in reverse order."""
     db = open_database(settings, embedded_client)
-    redis: Redis | None = None
+    redis: ArqRedis | None = None
+    queue: JobQueue
     try:
         if settings.redis_url is not None:
-            redis = Redis.from_url(settings.redis_url.get_secret_value())
+            # One client for both the queue and pub/sub: ArqRedis is a redis.asyncio.Redis.
+            redis = await create_pool(
+                RedisSettings.from_dsn(settings.redis_url.get_secret_value()),
+                default_queue_name=queue_name(settings),
+            )
+            queue = ArqQueue(redis, queue_name(settings))
+        else:
+            queue = LocalQueue()
+        events = EventStore(db)
         services = Services(
             settings=settings,
             db=db,
             redis=redis,
+            queue=queue,
             processes=ProcessStore(db),
             users=UserStore(db),
             input_sets=InputSetStore(db),
+            releases=ReleaseStore(db, events),
+            events=events,
             token_cache=TokenCache(ttl_s=settings.token_cache_ttl_s),
         )
-        await services.processes.create_indexes()
-        await services.users.create_indexes()
-        await services.input_sets.create_indexes()
-        yield services
+        for store in (
+            services.processes,
+            services.users,
+            services.input_sets,
+            services.releases,
+            services.events,
+        ):
+            await store.create_indexes()
+        try:
+            yield services
+        finally:
+            await queue.close()
     finally:
         if redis is not None:
             await redis.aclose()

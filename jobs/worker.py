@@ -26,9 +26,15 @@ def queue_name(settings: Settings) -> str:
 async def record_heartbeat(ctx: dict[str, Any]) -> None:
     """Note that this worker is alive, so operators can see who is processing jobs."""
     services = ctx["services"]
-    await services.db.collection(WORKERS).find_one_and_update(
+    # A whole-document upsert: `$set` of a datetime on an existing document (and
+    # findAndModify) store it as text on nx-27017, see tests/smoke.
+    await services.db.collection(WORKERS).replace_one(
         {"_id": ctx["worker_id"]},
-        {"$set": {"at": services.clock(), "queue": queue_name(services.settings)}},
+        {
+            "_id": ctx["worker_id"],
+            "at": services.clock(),
+            "queue": queue_name(services.settings),
+        },
         upsert=True,
     )
 

@@ -35,8 +35,14 @@ class Collection(Protocol):
 
     async def insert_one(self, document: Document) -> None: ...
 
-    async def replace_one(self, filter: Filter, document: Document) -> bool:
-        """Replace the one matching document; False when none matched."""
+    async def replace_one(
+        self, filter: Filter, document: Document, *, upsert: bool = False
+    ) -> bool:
+        """Replace the one matching document; False when none matched.
+
+        With `upsert`, insert `document` when none matches (and return True). The
+        document must then carry its own `_id`: not every server copies it from the filter.
+        """
         ...
 
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> bool: ...

@@ -45,11 +45,14 @@ class EmbeddedCollection:
         except mongomock.DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
 
-    async def replace_one(self, filter: Filter, document: Document) -> bool:
+    async def replace_one(
+        self, filter: Filter, document: Document, *, upsert: bool = False
+    ) -> bool:
         try:
-            return bool(self._c.replace_one(dict(filter), dict(document)).matched_count)
+            result = self._c.replace_one(dict(filter), dict(document), upsert=upsert)
         except mongomock.DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
+        return bool(result.matched_count) or result.upserted_id is not None
 
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> bool:
         try:

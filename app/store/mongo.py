@@ -34,12 +34,14 @@ class MongoCollection:
         except DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
 
-    async def replace_one(self, filter: Filter, document: Document) -> bool:
+    async def replace_one(
+        self, filter: Filter, document: Document, *, upsert: bool = False
+    ) -> bool:
         try:
-            result = await self._c.replace_one(dict(filter), dict(document))
+            result = await self._c.replace_one(dict(filter), dict(document), upsert=upsert)
         except DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
-        return result.matched_count > 0
+        return result.matched_count > 0 or result.upserted_id is not None
 
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> bool:
         try:

@@ -1,4 +1,4 @@
-"""Keyset pagination on `_id` (ids are time-ordered), forwards and backwards."""
+"""Keyset pagination on a unique sort key (by default `_id`, which is time-ordered)."""
 
 from __future__ import annotations
 
@@ -33,38 +33,29 @@ async def fetch_page(
     conditions: Filter,
     request: PageRequest,
     decode: Callable[[Document], T],
+    *,
+    key_field: str = "_id",
 ) -> Page[T]:
-    id_range: Document = {}
+    """One page ordered by `key_field`, a unique field whose values are the cursors."""
+    key_range: Document = {}
     if request.after is not None:
-        id_range["$gt"] = request.after
+        key_range["$gt"] = request.after
     if request.before is not None:
-        id_range["$lt"] = request.before
+        key_range["$lt"] = request.before
     query: Document = dict(conditions)
-    if id_range:
-        query = (
-            {"$and": [dict(conditions), {"_id": id_range}]}
-            if "_id" in query
-            else {
-                **query,
-                "_id": id_range,
-            }
-        )
+    if key_range:
+        if key_field in query:
+            query = {"$and": [dict(conditions), {key_field: key_range}]}
+        else:
+            query[key_field] = key_range
     backwards = request.last is not None and request.first is None
     size = (request.last if backwards else request.first) or 0
     docs = await collection.find(
-        query, sort=[("_id", DESCENDING if backwards else ASCENDING)], limit=size + 1
+        query, sort=[(key_field, DESCENDING if backwards else ASCENDING)], limit=size + 1
     )
     more = len(docs) > size
     docs = docs[:size]
+    items = [(d[key_field], decode(d)) for d in (reversed(docs) if backwards else docs)]
     if backwards:
-        docs.reverse()
-        return Page(
-            [(d["_id"], decode(d)) for d in docs],
-            has_next=request.before is not None,
-            has_previous=more,
-        )
-    return Page(
-        [(d["_id"], decode(d)) for d in docs],
-        has_next=more,
-        has_previous=request.after is not None,
-    )
+        return Page(items, has_next=request.before is not None, has_previous=more)
+    return Page(items, has_next=more, has_previous=request.after is not None)

@@ -96,7 +96,9 @@ class ProcessStore:
 
     async def create_indexes(self) -> None:
         await self._processes.create_index([("name_key", ASCENDING)], unique=True)
-        await self._processes.create_index([("kind", ASCENDING), ("_id", ASCENDING)])
+        # Not (kind, _id): wire-protocol look-alikes (nx-27017) build a compound key on
+        # `_id` as an invalid JSON path, and every later insert then fails.
+        await self._processes.create_index([("kind", ASCENDING)])
         await self._processes.create_index([("tags", ASCENDING)])
         await self._versions.create_index(
             [("process_id", ASCENDING), ("version", ASCENDING)], unique=True

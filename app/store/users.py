@@ -99,6 +99,11 @@ class UserStore:
         return None if doc is None else _token_from(doc)
 
     async def revoke_token(self, token_id: str, now: datetime) -> bool:
-        return await self._tokens.update_one(
-            {"token_id": token_id, "revoked_at": None}, {"$set": {"revoked_at": now}}
+        # A whole-document compare-and-set rather than `$set`: some wire-compatible
+        # servers store datetimes written by `$set` as text.
+        doc = await self._tokens.find_one({"token_id": token_id, "revoked_at": None})
+        if doc is None:
+            return False
+        return await self._tokens.replace_one(
+            {"_id": doc["_id"], "revoked_at": None}, {**doc, "revoked_at": now}
         )

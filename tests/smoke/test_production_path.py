@@ -1,0 +1,373 @@
+"""The production path on a MongoDB wire-protocol server: real driver, real processes.
+
+nx-27017 (PyPI) speaks MongoDB's wire protocol on top of SQLite. It is experimental and
+differs from MongoDB in places (nested paths, arrayFilters, aggregation, `$setOnInsert`,
+datetimes written by `$set`), so these tests check wiring, not query semantics: the API
+and a separate worker are real subprocesses (`python -m app serve|worker`) that reach one
+database through `AsyncMongoClient`, the command line writes to that same database, and
+the data outlives the API process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+import httpx
+import pymongo
+import pytest
+from pymongo.errors import PyMongoError
+
+from tests.factories import CREATE_PROCESS, process_input, unique
+from tests.graphql_client import Api
+from tests.redis_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_TOKEN = "cdz_smoke-admin-token"
+START_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 10.0
+
+# The API is a separate process reached over loopback: generous, but bounded.
+pytestmark = pytest.mark.timeout(90)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate, then kill after a timeout; never leaves the process behind."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT_S)
+
+
+@dataclass
+class Child:
+    """A subprocess whose stdout and stderr go to files (no pipe can fill up and block)."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    handle: IO[bytes] = field(repr=False)
+
+    @classmethod
+    def start(cls, name: str, argv: list[str], env: dict[str, str], workdir: Path) -> Child:
+        log = workdir / f"{name}.log"
+        handle = log.open("ab")
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=handle
+        )
+        return cls(name, process, log, handle)
+
+    def output(self) -> str:
+        """Everything it wrote to stdout and stderr so far."""
+        return _read(self.log)
+
+    def fail(self, problem: str) -> NoReturn:
+        code = self.process.poll()
+        state = "still running" if code is None else f"exited with {code}"
+        tail = self.output()[-4000:] or "<nothing>"
+        pytest.fail(f"{self.name} {problem} ({state}); the end of its output:\n{tail}")
+
+    def stop(self) -> None:
+        try:
+            _stop(self.process)
+        finally:
+            self.handle.close()
+
+
+def start_nx(workdir: Path) -> tuple[Child, str]:
+    """nx-27017 on a free loopback port with its own data dir; returns it and its URL."""
+    port = free_port()
+    child = Child.start(
+        "nx-27017",
+        [
+            # The package's console script `nx-27017` is `nx_27017.nx_27017:main`.
+            sys.executable,
+            "-c",
+            "import sys; from nx_27017 import main; sys.exit(main())",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",  # one SQLite file per logical database
+            str(workdir / "nx-data"),
+            # Defaults are /tmp/nx_27017.{pid,log}: a second server would refuse to start.
+            "--pid-file",
+            str(workdir / "nx.pid"),
+            "--log-file",
+            str(workdir / "nx-internal.log"),
+        ],
+        dict(os.environ),
+        workdir,
+    )
+    url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    last_error = ""
+    while True:
+        if child.process.poll() is not None:
+            child.stop()
+            child.fail("exited before answering a ping")
+        client: pymongo.MongoClient[dict[str, Any]]
+        try:
+            with pymongo.MongoClient(url, serverSelectionTimeoutMS=300) as client:
+                client.admin.command("ping")
+            return child, url
+        except PyMongoError as error:
+            last_error = repr(error)
+        if time.monotonic() > deadline:
+            child.stop()
+            child.fail(f"did not answer a ping within {START_TIMEOUT_S:.0f} s: {last_error}")
+        time.sleep(0.05)
+
+
+def get_readyz(base_url: str) -> httpx.Response | None:
+    with contextlib.suppress(httpx.HTTPError):
+        return httpx.get(f"{base_url}/readyz", timeout=2)
+    return None
+
+
+@dataclass
+class Stack:
+    """nx-27017, the API and a worker, all sharing one database and Redis key prefix."""
+
+    workdir: Path
+    env: dict[str, str]
+    api: Child | None = None
+    worker: Child | None = None
+    base_url: str = ""
+    api_starts: int = 0
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.base_url}/graphql"
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    def start_api(self) -> None:
+        port = free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.api_starts += 1
+        api = Child.start(
+            f"api-{self.api_starts}",
+            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            self.env,
+            self.workdir,
+        )
+        self.api = api
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if api.process.poll() is not None:
+                api.fail("exited during start-up")
+            response = get_readyz(self.base_url)
+            if response is not None and response.status_code == 200:
+                return
+            if time.monotonic() > deadline:
+                detail = "no answer" if response is None else response.text
+                api.fail(f"was not ready within {START_TIMEOUT_S:.0f} s (/readyz: {detail})")
+            time.sleep(0.05)
+
+    def stop_api(self) -> None:
+        if self.api is not None:
+            self.api.stop()
+            self.api = None
+
+    def start_worker(self) -> None:
+        self.worker = Child.start(
+            "worker", [sys.executable, "-m", "app", "worker"], self.env, self.workdir
+        )
+
+    def api_client(self, client: httpx.AsyncClient, token: str = ADMIN_TOKEN) -> Api:
+        return Api(self.graphql_url, token, client)
+
+
+@pytest.fixture(scope="module")
+def stack(redis_url: str) -> Iterator[Stack]:
+    """`redis_url` is the session's `running_redis()` (tests/conftest.py)."""
+    suffix = uuid.uuid4().hex[:12]
+    with tempfile.TemporaryDirectory(prefix="cadenza-smoke-") as tmp:
+        workdir = Path(tmp)
+        nx, mongodb_url = start_nx(workdir)
+        env = {
+            **os.environ,
+            "MONGODB_URL": mongodb_url,
+            "MONGODB_DB": f"cadenza_smoke_{suffix}",
+            "REDIS_URL": redis_url,
+            "REDIS_KEY_PREFIX": f"cadenza-smoke:{suffix}",
+            "CADENZA_ADMIN_TOKEN": ADMIN_TOKEN,
+            "TOKEN_CACHE_TTL_S": "0",
+            "LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+        }
+        built = Stack(workdir, env)
+        try:
+            built.start_worker()  # starts in parallel with the API
+            built.start_api()
+            yield built
+        finally:
+            try:
+                built.stop_api()
+            finally:
+                try:
+                    if built.worker is not None:
+                        built.worker.stop()
+                finally:
+                    nx.stop()
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=15) as http:
+        yield http
+
+
+UPDATE_PROCESS = """
+mutation($input: UpdateProcessInput!) {
+  updateProcess(input: $input) { process { id version description } }
+}
+"""
+
+LIST_PROCESSES = """
+query($filter: ProcessFilter) {
+  processes(filter: $filter, first: 10) { totalCount edges { node { id name version } } }
+}
+"""
+
+PROCESS_AT = """
+query($id: ID!, $version: Int) { process(id: $id, version: $version) { id version description } }
+"""
+
+DELETE_PROCESS = """
+mutation($id: ID!) { deleteProcess(input: {id: $id}) { deletedId } }
+"""
+
+
+def test_the_api_runs_on_the_mongodb_driver(stack: Stack) -> None:
+    assert stack.api is not None
+    output = stack.api.output()
+    assert "store=mongodb" in output, output
+    assert "jobs/events=redis" in output, output
+    ready = httpx.get(f"{stack.base_url}/readyz", timeout=5).json()
+    assert ready["mode"] == "store=mongodb jobs/events=redis"
+
+
+async def test_process_lifecycle_through_the_api(stack: Stack, client: httpx.AsyncClient) -> None:
+    api = stack.api_client(client)
+    name = unique("Smoke Standard")
+    created = (await api.gql(CREATE_PROCESS, {"input": process_input(name=name)}))["createProcess"][
+        "process"
+    ]
+    assert created["version"] == 1
+    process_id = created["id"]
+
+    updated = (
+        await api.gql(
+            UPDATE_PROCESS,
+            {"input": {"id": process_id, "expectedVersion": 1, "description": "second"}},
+        )
+    )["updateProcess"]["process"]
+    assert updated == {"id": process_id, "version": 2, "description": "second"}
+
+    listed = (await api.gql(LIST_PROCESSES, {"filter": {"kind": "STANDARD", "search": name}}))[
+        "processes"
+    ]
+    assert listed["totalCount"] == 1
+    assert [e["node"] for e in listed["edges"]] == [{"id": process_id, "name": name, "version": 2}]
+
+    first = (await api.gql(PROCESS_AT, {"id": process_id, "version": 1}))["process"]
+    assert first == {"id": process_id, "version": 1, "description": "Build, then deploy"}
+
+    deleted = (await api.gql(DELETE_PROCESS, {"id": process_id}))["deleteProcess"]
+    assert deleted == {"deletedId": process_id}
+    assert (await api.gql(PROCESS_AT, {"id": process_id, "version": None}))["process"] is None
+
+
+async def test_a_token_from_the_command_line_works_in_the_running_api(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    done = await asyncio.to_thread(
+        stack.run, "create-token", "--user", "ci-bot", "--role", "RELEASE_MANAGER"
+    )
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip().splitlines()[-1]
+    assert token.startswith("cdz_"), done.stdout
+
+    viewer = await stack.api_client(client, token).gql("{ viewer { name roles } }")
+    assert viewer["viewer"] == {"name": "ci-bot", "roles": ["RELEASE_MANAGER"]}
+
+    issued = await stack.api_client(client).gql(
+        'mutation { createToken(input: {user: "ci-bot"}) { token tokenInfo { id } } }'
+    )
+    second = issued["createToken"]["token"]
+    revoked = await stack.api_client(client).gql(
+        "mutation($id: ID!) { revokeToken(input: {id: $id}) { tokenInfo { revokedAt } } }",
+        {"id": issued["createToken"]["tokenInfo"]["id"]},
+    )
+    assert revoked["revokeToken"]["tokenInfo"]["revokedAt"] is not None
+    refused = await stack.api_client(client, second).post({"query": "{ viewer { name } }"})
+    assert refused.status_code == 401
+
+
+def test_the_worker_heartbeat_shows_in_readyz(stack: Stack) -> None:
+    assert stack.worker is not None
+    deadline = time.monotonic() + START_TIMEOUT_S
+    body: Any = None
+    while time.monotonic() < deadline:
+        if stack.worker.process.poll() is not None:
+            stack.worker.fail("exited")
+        response = get_readyz(stack.base_url)
+        if response is not None:
+            assert response.status_code == 200, response.text
+            body = response.json()
+            if body["workers"]:
+                break
+        time.sleep(0.2)
+    else:
+        stack.worker.fail(f"never showed in /readyz (last: {body})")
+    [worker] = body["workers"]
+    assert worker["id"].endswith(f":{stack.worker.process.pid}"), worker
+    assert worker["lastSeenAt"].endswith("+00:00"), worker
+
+
+async def test_data_outlives_an_api_restart(stack: Stack, client: httpx.AsyncClient) -> None:
+    name = unique("Smoke Persisted")
+    created = (
+        await stack.api_client(client).gql(CREATE_PROCESS, {"input": process_input(name=name)})
+    )["createProcess"]["process"]
+
+    await asyncio.to_thread(stack.stop_api)
+    await asyncio.to_thread(stack.start_api)
+
+    api = stack.api_client(client)
+    found = (await api.gql(PROCESS_AT, {"id": created["id"], "version": None}))["process"]
+    assert found == {"id": created["id"], "version": 1, "description": "Build, then deploy"}
+    listed = (await api.gql(LIST_PROCESSES, {"filter": {"search": name}}))["processes"]
+    assert [e["node"]["id"] for e in listed["edges"]] == [created["id"]]
