@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from app.http.websocket import GraphQLWebSocket
 from app.services import Services, open_services
 from app.settings import Settings
 from app.usecases.accounts import ensure_admin_token, ensure_admin_user, issue_token
+from jobs.local import in_process_jobs
 from schema import build_schema
 
 log = logging.getLogger("cadenza")
@@ -58,9 +60,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_services(settings, embedded_client=embedded_client) as services:
+        async with (
+            open_services(settings, embedded_client=embedded_client) as services,
+            contextlib.AsyncExitStack() as stack,
+        ):
             app.state.services = services
             log.info("Cadenza starting: %s", services.mode)
+            await stack.enter_async_context(in_process_jobs(services))
             await bootstrap_admin(services, announce=announce_admin)
             if seed_examples:
                 admin = await ensure_admin_user(services)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_page_size: int = 100
     default_page_size: int = 20
+    retention_days: int = Field(
+        default=365, description="Completed releases older than this are archived."
+    )
     token_cache_ttl_s: float = Field(
         default=5.0, description="How long a verified token is trusted without a store read."
     )

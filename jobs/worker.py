@@ -11,45 +11,30 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Worker
 
-from app.services import open_services
+from app.services import open_services, queue_name
 from app.settings import Settings
+from jobs.functions import (
+    JOBS,
+    archive_releases,
+    flush_release_outboxes,
+    record_heartbeat,
+    start_due_releases,
+)
 
 log = logging.getLogger("cadenza.worker")
 
-WORKERS = "workers"
 
-
-def queue_name(settings: Settings) -> str:
-    return f"{settings.redis_key_prefix}:queue"
-
-
-async def record_heartbeat(ctx: dict[str, Any]) -> None:
-    """Note that this worker is alive, so operators can see who is processing jobs."""
-    services = ctx["services"]
-    # A whole-document upsert: `$set` of a datetime on an existing document (and
-    # findAndModify) store it as text on nx-27017, see tests/smoke.
-    await services.db.collection(WORKERS).replace_one(
-        {"_id": ctx["worker_id"]},
-        {
-            "_id": ctx["worker_id"],
-            "at": services.clock(),
-            "queue": queue_name(services.settings),
-        },
-        upsert=True,
-    )
-
-
-def worker_settings(settings: Settings) -> dict[str, Any]:
+def worker_settings(settings: Settings, *, embedded_client: Any | None = None) -> dict[str, Any]:
     """Keyword arguments for an arq `Worker` serving Cadenza's jobs."""
     if settings.redis_url is None:
         raise ValueError("the worker needs REDIS_URL; without it the server runs jobs in-process")
-    services_cm = open_services(settings)
+    services_cm = open_services(settings, embedded_client=embedded_client)
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["services"] = await services_cm.__aenter__()
         ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}"
         log.info("Cadenza worker starting: %s", ctx["services"].mode)
-        if settings.is_embedded_store:
+        if settings.is_embedded_store and embedded_client is None:
             log.warning(
                 "MONGODB_URL is not set: this worker has a private in-process store and "
                 "sees nothing the API writes; set MONGODB_URL for a shared store"
@@ -59,8 +44,13 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         await services_cm.__aexit__(None, None, None)
 
     return {
-        "functions": [record_heartbeat],
-        "cron_jobs": [cron(record_heartbeat, second={0, 30}, run_at_startup=True)],
+        "functions": list(JOBS.values()),
+        "cron_jobs": [
+            cron(record_heartbeat, second={0, 30}, run_at_startup=True),
+            cron(start_due_releases, second={15, 45}, run_at_startup=True),
+            cron(flush_release_outboxes, second={20, 50}),
+            cron(archive_releases, minute={7}, second={0}),
+        ],
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url.get_secret_value()),

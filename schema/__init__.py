@@ -21,15 +21,17 @@ from schema.input_sets.types import InputSetType
 from schema.node import NodeQueries
 from schema.processes.resolvers import ProcessMutations, ProcessQueries
 from schema.processes.types import ProcessType
+from schema.releases.resolvers import ReleaseMutations, ReleaseQueries
+from schema.releases.types import ReleaseType
 
 
 @strawberry.type
-class Query(NodeQueries, ProcessQueries, InputSetQueries, AccountQueries):
+class Query(NodeQueries, ProcessQueries, InputSetQueries, ReleaseQueries, AccountQueries):
     pass
 
 
 @strawberry.type
-class Mutation(ProcessMutations, InputSetMutations, AccountMutations):
+class Mutation(ProcessMutations, InputSetMutations, ReleaseMutations, AccountMutations):
     pass
 
 
@@ -45,7 +47,7 @@ def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schem
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[ProcessType, InputSetType],
+        types=[ProcessType, InputSetType, ReleaseType],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             # Factories: each request gets fresh extension instances; the parser and

@@ -32,3 +32,15 @@ def process_by_id(info: Info) -> DataLoader[str, Process | None]:
 
 def input_sets_by_process(info: Info) -> DataLoader[str, list[InputSet]]:
     return info.context.loader("input_sets_by_process", _input_sets_by_process)
+
+
+def _input_sets(services: Services) -> DataLoader[str, InputSet | None]:
+    async def load(ids: list[str]) -> list[InputSet | None]:
+        found = await services.input_sets.get_many(ids)
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def input_set_by_id(info: Info) -> DataLoader[str, InputSet | None]:
+    return info.context.loader("input_set_by_id", _input_sets)

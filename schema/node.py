@@ -9,6 +9,7 @@ from schema.context import Info
 from schema.input_sets.types import InputSetType
 from schema.processes.types import ProcessType
 from schema.relay import Node
+from schema.releases.types import ReleaseType
 
 
 @strawberry.type
@@ -23,4 +24,7 @@ class NodeQueries:
         if kind == "InputSet":
             input_set = await services.input_sets.get(id)
             return None if input_set is None else InputSetType.from_domain(input_set)
+        if kind == "Release":
+            release = await services.releases.get(id)
+            return None if release is None else ReleaseType.from_domain(release)
         return None

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import httpx
+import mongomock
 import pytest
+from arq.worker import Worker
 from pydantic import SecretStr
 
 from app.settings import Settings
+from jobs.worker import worker_settings
 from tests.graphql_client import Api
 from tests.redis_server import running_redis
 from tests.server import RunningServer, running_server
@@ -47,9 +51,31 @@ def settings(redis_url: str) -> Iterator[Settings]:
 
 
 @pytest.fixture
-def server(settings: Settings) -> Iterator[RunningServer]:
-    with running_server(settings) as running:
+def embedded_client(settings: Settings) -> Any | None:
+    """The in-process store's client, shared by the server and workers of one test."""
+    return None if settings.mongodb_url else mongomock.MongoClient()
+
+
+@pytest.fixture
+def server(settings: Settings, embedded_client: Any | None) -> Iterator[RunningServer]:
+    with running_server(settings, embedded_client=embedded_client) as running:
         yield running
+
+
+@pytest.fixture
+def run_worker(settings: Settings, embedded_client: Any | None) -> Callable[[], Awaitable[None]]:
+    """Run an arq worker against the real Redis until the queue holds no job that is due."""
+
+    async def run() -> None:
+        options = worker_settings(settings, embedded_client=embedded_client)
+        options.update(cron_jobs=[], handle_signals=False)
+        worker = Worker(burst=True, poll_delay=0.05, **options)
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+
+    return run
 
 
 @pytest.fixture

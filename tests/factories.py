@@ -86,3 +86,47 @@ async def create_user(api: Api, role: str, teams: list[str] | None = None) -> tu
         {"input": {"name": name, "roles": [role], "teams": teams or []}},
     )
     return name, data["createUser"]["token"]
+
+
+RELEASE_FIELDS = """
+  id name description tags version services environments status outcome cadence
+  processVersion paused revision createdBy scheduledStart scheduledEnd startedAt completedAt
+  inputs overrides process { id version }
+  inputSet { id name }
+  variables { name expression value }
+  links { kind title url }
+  context { purpose scope risks rollbackPlan stakeholders }
+  owners { phaseKey owner }
+  phases { key name owner status dependsOn variables { name expression value }
+    activities { key name kind status dependsOn waitingOn variables { name expression value } } }
+"""
+
+CREATE_RELEASE = f"""
+mutation($input: CreateReleaseInput!) {{
+  createRelease(input: $input) {{ release {{ {RELEASE_FIELDS} }} }}
+}}
+"""
+
+
+async def create_release(
+    api: Api, process_id: str, token: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    payload = {"processId": process_id, "name": unique("payments-v2.1.3-qa-deploy"), **fields}
+    data = await api.gql(CREATE_RELEASE, {"input": payload}, token=token)
+    release: dict[str, Any] = data["createRelease"]["release"]
+    return release
+
+
+async def release_action(
+    api: Api, mutation: str, release_id: str, token: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """Run a release action (`startRelease`, ...) and return the release it gives back."""
+    input_type = mutation[0].upper() + mutation[1:] + "Input"
+    data = await api.gql(
+        f"mutation($input: {input_type}!) {{ {mutation}(input: $input) "
+        f"{{ release {{ {RELEASE_FIELDS} }} }} }}",
+        {"input": {"id": release_id, **fields}},
+        token=token,
+    )
+    release: dict[str, Any] = data[mutation]["release"]
+    return release

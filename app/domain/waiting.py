@@ -1,0 +1,48 @@
+"""Why a pending activity has not started, in words: "why isn't it running?"."""
+
+from __future__ import annotations
+
+from app.domain.process import ActivityTemplate, PhaseTemplate
+from app.domain.release import (
+    TERMINAL_ACTIVITY,
+    TERMINAL_PHASE,
+    ActivityStatus,
+    PhaseStatus,
+    Release,
+    ReleaseStatus,
+)
+
+# Dependencies count as done when they ended in a way that lets dependants go on.
+DONE_ACTIVITY = frozenset(
+    {ActivityStatus.SUCCEEDED, ActivityStatus.SKIPPED, ActivityStatus.IGNORED}
+)
+DONE_PHASE = frozenset({PhaseStatus.SUCCEEDED, PhaseStatus.SKIPPED})
+
+
+def waiting_on(release: Release, phase: PhaseTemplate, activity: ActivityTemplate) -> list[str]:
+    """Reasons a PENDING activity waits; empty once it has started or ended."""
+    state = release.activity_state(activity.key)
+    if state.status is not ActivityStatus.PENDING:
+        return []
+    if release.status in (ReleaseStatus.DRAFT, ReleaseStatus.SCHEDULED):
+        when = (
+            f" (scheduled for {release.scheduled_start.isoformat()})"
+            if release.status is ReleaseStatus.SCHEDULED and release.scheduled_start
+            else ""
+        )
+        return [f"the release has not started: it is {release.status.value}{when}"]
+    reasons = []
+    if release.paused:
+        reasons.append("the release is paused")
+    by_key = {p.key: p for p in release.plan.phases}
+    for key in phase.depends_on:
+        phase_status = release.phase_state(key).status
+        if phase_status not in DONE_PHASE:
+            verb = "ended" if phase_status in TERMINAL_PHASE else "is"
+            reasons.append(f"phase {by_key[key].name!r} {verb} {phase_status.value}")
+    for key in activity.depends_on:
+        status = release.activity_state(key).status
+        if status not in DONE_ACTIVITY:
+            verb = "ended" if status in TERMINAL_ACTIVITY else "is"
+            reasons.append(f"activity {key!r} {verb} {status.value}")
+    return reasons

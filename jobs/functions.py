@@ -1,0 +1,88 @@
+"""Job functions: verbs taking arq's `ctx` first; the same functions run in-process too."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from app.domain.release import ReleaseStatus
+from app.services import Services, queue_name
+from app.store.releases import ReleaseQuery
+from app.usecases.release_actions import archive_completed, start_if_due
+
+log = logging.getLogger("cadenza.jobs")
+
+WORKERS = "workers"
+DUE_SWEEP_LIMIT = 500
+
+
+def _services(ctx: dict[str, Any]) -> Services:
+    services: Services = ctx["services"]
+    return services
+
+
+async def advance_release(ctx: dict[str, Any], release_id: str) -> None:
+    """Move a running release forward (the execution engine arrives with its own issue)."""
+    release = await _services(ctx).releases.get(release_id)
+    if release is not None:
+        log.info("release %s is %s at revision %s", release_id, release.status, release.revision)
+
+
+async def start_scheduled_release(ctx: dict[str, Any], release_id: str) -> None:
+    """The deferred start of a SCHEDULED release; a no-op if it started or moved since."""
+    started = await start_if_due(_services(ctx), release_id)
+    if started is not None:
+        log.info("started scheduled release %s", release_id)
+
+
+async def start_due_releases(ctx: dict[str, Any]) -> None:
+    """Sweep: start any due SCHEDULED release whose deferred job was lost."""
+    services = _services(ctx)
+    due = await services.releases.find(
+        ReleaseQuery(statuses=(ReleaseStatus.SCHEDULED,), window_to=services.clock()),
+        limit=DUE_SWEEP_LIMIT,
+    )
+    for release in due:
+        await start_if_due(services, release.id)
+
+
+async def flush_release_outboxes(ctx: dict[str, Any]) -> None:
+    """Sweep: store events a crashed writer left in a release's outbox."""
+    services = _services(ctx)
+    for release in await services.releases.with_pending_outbox(limit=DUE_SWEEP_LIMIT):
+        await services.releases.flush_outbox(release)
+
+
+async def archive_releases(ctx: dict[str, Any]) -> None:
+    """Archive completed releases older than the retention period."""
+    services = _services(ctx)
+    retention = timedelta(days=services.settings.retention_days)
+    archived = await archive_completed(services, retention=retention)
+    if archived:
+        log.info("archived %d release(s) completed more than %s ago", archived, retention)
+
+
+async def record_heartbeat(ctx: dict[str, Any]) -> None:
+    """Note that this worker is alive, so operators can see who is processing jobs."""
+    services = _services(ctx)
+    # A whole-document upsert: `$set` of a datetime on an existing document (and
+    # findAndModify) store it as text on nx-27017, see tests/smoke.
+    await services.db.collection(WORKERS).replace_one(
+        {"_id": ctx["worker_id"]},
+        {"_id": ctx["worker_id"], "at": services.clock(), "queue": queue_name(services.settings)},
+        upsert=True,
+    )
+
+
+JOBS = {
+    job.__name__: job
+    for job in (
+        advance_release,
+        start_scheduled_release,
+        start_due_releases,
+        flush_release_outboxes,
+        archive_releases,
+        record_heartbeat,
+    )
+}

@@ -1,0 +1,1 @@
+"""Releases: types, queries, mutations, preview and review."""
