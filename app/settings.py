@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_page_size: int = 100
     default_page_size: int = 20
+    team_webhooks: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='JSON: {"team": "https://hooks.slack.com/..."}; setTeamWebhook adds more.',
+    )
+    allow_metadata_urls: bool = Field(
+        default=False, description="Let HTTP activities call cloud metadata addresses."
+    )
     retention_days: int = Field(
         default=365, description="Completed releases older than this are archived."
     )

@@ -10,6 +10,7 @@ from app.domain.release import ReleaseStatus
 from app.services import Services, queue_name
 from app.store.releases import ReleaseQuery
 from app.usecases.release_actions import archive_completed, start_if_due
+from jobs.engine import advance_release, run_activity, send_notification
 
 log = logging.getLogger("cadenza.jobs")
 
@@ -20,13 +21,6 @@ DUE_SWEEP_LIMIT = 500
 def _services(ctx: dict[str, Any]) -> Services:
     services: Services = ctx["services"]
     return services
-
-
-async def advance_release(ctx: dict[str, Any], release_id: str) -> None:
-    """Move a running release forward (the execution engine arrives with its own issue)."""
-    release = await _services(ctx).releases.get(release_id)
-    if release is not None:
-        log.info("release %s is %s at revision %s", release_id, release.status, release.revision)
 
 
 async def start_scheduled_release(ctx: dict[str, Any], release_id: str) -> None:
@@ -79,6 +73,8 @@ JOBS = {
     job.__name__: job
     for job in (
         advance_release,
+        run_activity,
+        send_notification,
         start_scheduled_release,
         start_due_releases,
         flush_release_outboxes,

@@ -8,6 +8,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import httpx
+
 from app.queue import LocalQueue
 from app.services import Services
 from jobs.functions import JOBS, archive_releases, flush_release_outboxes, start_due_releases
@@ -37,12 +39,14 @@ async def in_process_jobs(services: Services) -> AsyncIterator[None]:
     if not isinstance(services.queue, LocalQueue):
         yield
         return
-    ctx: dict[str, Any] = {"services": services, "worker_id": "in-process"}
+    http = httpx.AsyncClient(follow_redirects=False)
+    ctx: dict[str, Any] = {"services": services, "worker_id": "in-process", "http": http}
     services.queue.bind(JOBS, ctx)
     tasks = [asyncio.create_task(_every(s, i, ctx), name=s.__name__) for s, i in SWEEPS]
     try:
         yield
     finally:
+        await http.aclose()
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -7,6 +7,7 @@ import os
 import socket
 from typing import Any
 
+import httpx
 from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Worker
@@ -32,6 +33,8 @@ def worker_settings(settings: Settings, *, embedded_client: Any | None = None) -
 
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["services"] = await services_cm.__aenter__()
+        # Redirects are followed by the HTTP executor itself, checking every target.
+        ctx["http"] = httpx.AsyncClient(follow_redirects=False)
         ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}"
         log.info("Cadenza worker starting: %s", ctx["services"].mode)
         if settings.is_embedded_store and embedded_client is None:
@@ -41,6 +44,7 @@ def worker_settings(settings: Settings, *, embedded_client: Any | None = None) -
             )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["http"].aclose()
         await services_cm.__aexit__(None, None, None)
 
     return {

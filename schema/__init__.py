@@ -21,17 +21,22 @@ from schema.input_sets.types import InputSetType
 from schema.node import NodeQueries
 from schema.processes.resolvers import ProcessMutations, ProcessQueries
 from schema.processes.types import ProcessType
+from schema.releases.activities import ActivityMutations, ActivityQueries
 from schema.releases.resolvers import ReleaseMutations, ReleaseQueries
 from schema.releases.types import ReleaseType
 
 
 @strawberry.type
-class Query(NodeQueries, ProcessQueries, InputSetQueries, ReleaseQueries, AccountQueries):
+class Query(
+    NodeQueries, ProcessQueries, InputSetQueries, ReleaseQueries, ActivityQueries, AccountQueries
+):
     pass
 
 
 @strawberry.type
-class Mutation(ProcessMutations, InputSetMutations, ReleaseMutations, AccountMutations):
+class Mutation(
+    ProcessMutations, InputSetMutations, ReleaseMutations, ActivityMutations, AccountMutations
+):
     pass
 
 

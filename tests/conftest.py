@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -62,17 +65,34 @@ def server(settings: Settings, embedded_client: Any | None) -> Iterator[RunningS
         yield running
 
 
+# Jobs due further out than this (an activity's one-hour timeout, say) do not keep a test's
+# worker running: the test has seen everything it waits for by then.
+IDLE_HORIZON_S = 5.0
+
+
 @pytest.fixture
 def run_worker(settings: Settings, embedded_client: Any | None) -> Callable[[], Awaitable[None]]:
-    """Run an arq worker against the real Redis until the queue holds no job that is due."""
+    """Run an arq worker against the real Redis until no job is due within a few seconds."""
 
     async def run() -> None:
         options = worker_settings(settings, embedded_client=embedded_client)
         options.update(cron_jobs=[], handle_signals=False)
-        worker = Worker(burst=True, poll_delay=0.05, **options)
+        worker = Worker(poll_delay=0.02, **options)
+        running = asyncio.create_task(worker.async_run())
         try:
-            await worker.async_run()
+            quiet = 0
+            while quiet < 3:  # idle for three looks in a row
+                await asyncio.sleep(0.05)
+                if running.done():
+                    running.result()
+                horizon_ms = (time.time() + IDLE_HORIZON_S) * 1000
+                due = await worker.pool.zcount(worker.queue_name, 0, horizon_ms)
+                busy = any(not task.done() for task in worker.tasks.values())
+                quiet = 0 if due or busy else quiet + 1
         finally:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
             await worker.close()
 
     return run

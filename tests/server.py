@@ -35,9 +35,9 @@ class RunningServer:
 
 
 @contextlib.contextmanager
-def running_server(settings: Settings, **app_options: Any) -> Iterator[RunningServer]:
+def serving(app: Any, ready_path: str = "/readyz") -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port; yield its base URL once ready."""
     port = free_port()
-    app = create_app(settings, announce_admin=False, **app_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
@@ -49,12 +49,19 @@ def running_server(settings: Settings, **app_options: Any) -> Iterator[RunningSe
             if not thread.is_alive():
                 raise RuntimeError("the test server exited during start-up")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                if httpx.get(f"{base_url}{ready_path}", timeout=1).status_code == 200:
                     break
             if time.monotonic() > deadline:
                 raise RuntimeError("the test server did not become ready")
             time.sleep(0.02)
-        yield RunningServer(base_url, settings, app)
+        yield base_url
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextlib.contextmanager
+def running_server(settings: Settings, **app_options: Any) -> Iterator[RunningServer]:
+    app = create_app(settings, announce_admin=False, **app_options)
+    with serving(app) as base_url:
+        yield RunningServer(base_url, settings, app)

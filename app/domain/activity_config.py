@@ -107,6 +107,13 @@ def _http(config: Config, path: str) -> Problems:
     return problems
 
 
+# Config strings whose `${...}` read the HTTP response while polling, not the release's
+# variables: the conditions entirely, and the names of the poll URL that no scope defines.
+RESPONSE_CONDITIONS = frozenset({"successWhen", "failureWhen"})
+
+RESPONSE_TEMPLATED = frozenset({*RESPONSE_CONDITIONS, "url"})
+
+
 def _poll(poll: JsonValue, path: str) -> Problems:
     if not isinstance(poll, dict):
         return [FieldProblem(path, "must be an object with url, intervalS and timeoutS")]

@@ -106,6 +106,20 @@ def render(text: str, lookup: Lookup) -> JsonValue:
     return "".join(part if isinstance(part, str) else stringify(lookup(part)) for part in parts)
 
 
+def render_known(text: str, lookup: Lookup, unknown: type[Exception]) -> str:
+    """`text` with the references `lookup` knows replaced, the others left as written."""
+    rendered = []
+    for part in parse_template(text):
+        if isinstance(part, str):
+            rendered.append(part.replace("${", "$${"))
+            continue
+        try:
+            rendered.append(stringify(lookup(part)))
+        except unknown:
+            rendered.append(part.raw)
+    return "".join(rendered)
+
+
 def render_value(value: JsonValue, lookup: Lookup) -> JsonValue:
     """`value` with every string inside it rendered: an activity's config just before it runs."""
     if isinstance(value, str):

@@ -392,6 +392,7 @@ def start_release(release: Release, *, actor: str, now: datetime) -> Release:
     changes = {
         "status": RUNNING,
         "started_at": now,
+        "started_by": actor,
         "paused": False,
         "phase_states": {phase.key: PhaseState() for phase in release.plan.phases},
         "activity_states": {activity.key: ActivityState() for _, activity in release.activities()},
@@ -512,6 +513,13 @@ def abort_release(release: Release, *, actor: str, now: datetime, reason: str | 
                     message="the release was aborted",
                 )
             )
+    # Giving up on a failed activity is a failure of the release; stopping healthy work is
+    # an abort.
+    outcome = (
+        ReleaseOutcome.FAILED
+        if any(s.status is ActivityStatus.FAILED for s in activity_states.values())
+        else ReleaseOutcome.ABORTED
+    )
     drafts.append(
         _moved(
             release,
@@ -519,12 +527,12 @@ def abort_release(release: Release, *, actor: str, now: datetime, reason: str | 
             COMPLETED,
             actor,
             message=why,
-            data={"outcome": ReleaseOutcome.ABORTED.value},
+            data={"outcome": outcome.value},
         )
     )
     changes = {
         "status": COMPLETED,
-        "outcome": ReleaseOutcome.ABORTED,
+        "outcome": outcome,
         "completed_at": now,
         "paused": False,
         "phase_states": phase_states,

@@ -99,7 +99,7 @@ class Attempt(Frozen):
     started_at: datetime
     finished_at: datetime | None = None
     error: str | None = None
-    inputs: dict[str, JsonValue] | None = None
+    inputs: dict[str, JsonValue] | None = None  # what it ran with (secrets redacted)
 
 
 class ActivityState(Frozen):
@@ -110,6 +110,13 @@ class ActivityState(Frozen):
     approvals: tuple[Approval, ...] = ()
     started_at: datetime | None = None
     completed_at: datetime | None = None
+    # Engine bookkeeping: when to look again, and what a person changed for a retry.
+    next_attempt: int = 1
+    retry_at: datetime | None = None  # a QUEUED retry waits until then (backoff)
+    deadline_at: datetime | None = None  # RUNNING: execution timeout; WAITING: human deadline
+    wait_until: datetime | None = None  # WAIT activities
+    escalated: bool = False
+    input_overrides: dict[str, JsonValue] | None = None  # "fix and continue"
 
 
 class PhaseState(Frozen):
@@ -150,6 +157,7 @@ class Release(ReleaseDetails):
     overrides: dict[str, JsonValue] = {}
     paused: bool = False
     started_at: datetime | None = None
+    started_by: str | None = None  # for the four-eyes rule on approvals
     completed_at: datetime | None = None
     archived_at: datetime | None = None
     phase_states: dict[str, PhaseState] = {}

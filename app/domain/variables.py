@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from app.domain.activity_config import RESPONSE_TEMPLATED
 from app.domain.conditions import parse_condition
 from app.domain.errors import FieldProblem
 from app.domain.expressions import find_references, render
 from app.domain.graphs import dependencies_first, find_cycles
 from app.domain.paths import child, item
-from app.domain.process import JsonValue, ProcessSpec
+from app.domain.process import ActivityKind, JsonValue, ProcessSpec
 from app.domain.references import ExpressionError, Lookup, OutputRef, Reference, is_identifier
 from app.domain.scopes import InputId, Resolved, ScopeError, Scopes, Site, VariableId
 
@@ -204,7 +205,11 @@ def check_process_variables(spec: ProcessSpec) -> list[FieldProblem]:
             expressions: list[tuple[str, str, bool]] = []
             if activity.condition is not None:
                 expressions.append((child(activity_path, "condition"), activity.condition, True))
-            for path, text in _strings_in(activity.config, child(activity_path, "config")):
+            config_path = child(activity_path, "config")
+            polled = {child(child(config_path, "poll"), k) for k in RESPONSE_TEMPLATED}
+            for path, text in _strings_in(activity.config, config_path):
+                if activity.kind is ActivityKind.HTTP and path in polled:
+                    continue  # read against the poll responses at run time: activity_config
                 expressions.append((path, text, False))
             for path, text, is_condition in expressions:
                 links = analysis.link(text, site, path, condition=is_condition)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.process import ActivityTemplate, PhaseTemplate
+from app.domain.process import ActivityKind, ActivityTemplate, PhaseTemplate
 from app.domain.release import (
     TERMINAL_ACTIVITY,
     TERMINAL_PHASE,
@@ -19,11 +19,33 @@ DONE_ACTIVITY = frozenset(
 DONE_PHASE = frozenset({PhaseStatus.SUCCEEDED, PhaseStatus.SKIPPED})
 
 
+def _in_progress(release: Release, phase: PhaseTemplate, activity: ActivityTemplate) -> list[str]:
+    """What a started activity still waits for: people, a time, a retry."""
+    state = release.activity_state(activity.key)
+    if state.status is ActivityStatus.QUEUED and state.retry_at is not None:
+        return [f"retrying at {state.retry_at.isoformat()} (attempt {state.next_attempt})"]
+    if state.status is ActivityStatus.FAILED:
+        return [f"failed ({state.error}): retry, ignore or abort"]
+    if state.status is not ActivityStatus.WAITING:
+        return []
+    if activity.kind is ActivityKind.WAIT and state.wait_until is not None:
+        return [f"waiting until {state.wait_until.isoformat()}"]
+    if activity.kind is ActivityKind.APPROVAL:
+        decided = {a.user for a in state.approvals}
+        approvals = sum(1 for a in state.approvals if a.decision == "APPROVED")
+        who = ", ".join(a for a in activity.approvers or () if a not in decided)
+        return [
+            f"waiting for approval by {who} ({approvals} of {activity.required_approvals or 1})"
+        ]
+    owner = activity.owner or release.owner_of(phase) or "its owner"
+    return [f"waiting for sign-off by {owner}"]
+
+
 def waiting_on(release: Release, phase: PhaseTemplate, activity: ActivityTemplate) -> list[str]:
-    """Reasons a PENDING activity waits; empty once it has started or ended."""
+    """Why an activity has not finished: unmet dependencies, a pause, people, a time."""
     state = release.activity_state(activity.key)
     if state.status is not ActivityStatus.PENDING:
-        return []
+        return _in_progress(release, phase, activity)
     if release.status in (ReleaseStatus.DRAFT, ReleaseStatus.SCHEDULED):
         when = (
             f" (scheduled for {release.scheduled_start.isoformat()})"

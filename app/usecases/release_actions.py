@@ -18,6 +18,7 @@ from app.domain.lifecycle import ReleaseChanges
 from app.domain.release import Release, ReleaseStatus
 from app.domain.review import CHECKED_ON_SCHEDULE, blocking_problems
 from app.services import Services
+from app.usecases.execution import enqueue_advance
 from app.usecases.release_review import review
 from app.usecases.releases import RELEASE_WRITERS, get_release_or_raise
 
@@ -133,12 +134,6 @@ async def start(
     )
     await enqueue_advance(services, started)
     return started
-
-
-async def enqueue_advance(services: Services, release: Release) -> None:
-    await services.queue.enqueue(
-        "advance_release", release.id, job_id=f"advance:{release.id}:{release.revision}"
-    )
 
 
 async def cancel(
