@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='JSON: {"team": "https://hooks.slack.com/..."}; setTeamWebhook adds more.',
     )
+    worker_poll_delay_s: float = Field(
+        default=0.05, description="How often an idle worker asks Redis for due jobs."
+    )
     allow_metadata_urls: bool = Field(
         default=False, description="Let HTTP activities call cloud metadata addresses."
     )

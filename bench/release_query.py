@@ -52,7 +52,7 @@ from bench.graphql_overhead import (
 )
 from schema import build_schema
 from schema.context import Context
-from schema.releases.types import phases_of, resolution_of
+from schema.releases.types import ReleaseView, phases_of, resolution_of
 from tests.factories import CREATE_PROCESS, activity, phase, unique
 from tests.redis_server import free_port, running_redis
 from tests.server import RunningServer, running_server
@@ -540,7 +540,10 @@ async def real_parts(services: Services, release_id: str, n: int) -> list[tuple[
     steps: list[tuple[str, Callable[[], object]]] = [
         ("releases.get (find_one + from_document)", lambda: services.releases.get(release_id)),
         ("resolution_of (variables)", lambda: resolution_of(release)),
-        ("phases_of (Phase/Activity objects)", lambda: phases_of(release, resolution)),
+        (
+            "phases_of (Phase/Activity objects)",
+            lambda: phases_of(ReleaseView(release, resolution)),
+        ),
     ]
     parts = []
     for label, step in steps:

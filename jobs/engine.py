@@ -63,7 +63,7 @@ async def run_activity(
         return
     state = release.activity_state(activity_key)
     inputs = {**release.inputs, **(state.input_overrides or {})}
-    resolution = resolve(release.plan, inputs, outputs_of(release))
+    resolution = resolve(release.plan, inputs, outputs_of(release), plan_key=release.plan_key)
     try:
         config = rendered_config(
             activity.config or {}, resolution.lookup_for(phase.key, activity.key)

@@ -16,6 +16,7 @@ log = logging.getLogger("cadenza.jobs")
 
 WORKERS = "workers"
 DUE_SWEEP_LIMIT = 500
+STALL_AFTER = timedelta(seconds=60)
 
 
 def _services(ctx: dict[str, Any]) -> Services:
@@ -39,6 +40,23 @@ async def start_due_releases(ctx: dict[str, Any]) -> None:
     )
     for release in due:
         await start_if_due(services, release.id)
+
+
+async def readvance_stalled_releases(ctx: dict[str, Any]) -> None:
+    """Sweep: advance running releases that made no progress for a while (a lost job, a
+    killed worker); the advance itself is idempotent, so a healthy release loses nothing."""
+    services = _services(ctx)
+    stalled_before = services.clock() - STALL_AFTER
+    live = await services.releases.find(
+        ReleaseQuery(statuses=(ReleaseStatus.RUNNING, ReleaseStatus.ON_HOLD)), limit=DUE_SWEEP_LIMIT
+    )
+    for release in live:
+        if release.updated_at < stalled_before:
+            await services.queue.enqueue(
+                "advance_release",
+                release.id,
+                job_id=f"advance:{release.id}:{release.revision}:sweep:{stalled_before.isoformat()}",
+            )
 
 
 async def flush_release_outboxes(ctx: dict[str, Any]) -> None:
@@ -77,6 +95,7 @@ JOBS = {
         send_notification,
         start_scheduled_release,
         start_due_releases,
+        readvance_stalled_releases,
         flush_release_outboxes,
         archive_releases,
         record_heartbeat,

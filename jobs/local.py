@@ -12,7 +12,13 @@ import httpx
 
 from app.queue import LocalQueue
 from app.services import Services
-from jobs.functions import JOBS, archive_releases, flush_release_outboxes, start_due_releases
+from jobs.functions import (
+    JOBS,
+    archive_releases,
+    flush_release_outboxes,
+    readvance_stalled_releases,
+    start_due_releases,
+)
 
 log = logging.getLogger("cadenza.jobs")
 
@@ -20,6 +26,7 @@ Sweep = Callable[[dict[str, Any]], Awaitable[None]]
 SWEEPS: tuple[tuple[Sweep, float], ...] = (
     (start_due_releases, 30.0),
     (flush_release_outboxes, 30.0),
+    (readvance_stalled_releases, 30.0),
     (archive_releases, 3600.0),
 )
 

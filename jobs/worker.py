@@ -18,6 +18,7 @@ from jobs.functions import (
     JOBS,
     archive_releases,
     flush_release_outboxes,
+    readvance_stalled_releases,
     record_heartbeat,
     start_due_releases,
 )
@@ -53,6 +54,7 @@ def worker_settings(settings: Settings, *, embedded_client: Any | None = None) -
             cron(record_heartbeat, second={0, 30}, run_at_startup=True),
             cron(start_due_releases, second={15, 45}, run_at_startup=True),
             cron(flush_release_outboxes, second={20, 50}),
+            cron(readvance_stalled_releases, second={25, 55}),
             cron(archive_releases, minute={7}, second={0}),
         ],
         "on_startup": startup,
@@ -60,6 +62,9 @@ def worker_settings(settings: Settings, *, embedded_client: Any | None = None) -
         "redis_settings": RedisSettings.from_dsn(settings.redis_url.get_secret_value()),
         "queue_name": queue_name(settings),
         "handle_signals": True,
+        # arq polls every 0.5 s by default: up to half a second late for a scheduled start
+        # and ~200 jobs/s. A short poll keeps starts punctual and chains of jobs quick.
+        "poll_delay": settings.worker_poll_delay_s,
     }
 
 

@@ -76,8 +76,8 @@ def run_worker(settings: Settings, embedded_client: Any | None) -> Callable[[], 
 
     async def run() -> None:
         options = worker_settings(settings, embedded_client=embedded_client)
-        options.update(cron_jobs=[], handle_signals=False)
-        worker = Worker(poll_delay=0.02, **options)
+        options.update(cron_jobs=[], handle_signals=False, poll_delay=0.02)
+        worker = Worker(**options)
         running = asyncio.create_task(worker.async_run())
         try:
             quiet = 0

@@ -119,7 +119,10 @@ class _Step:
     def resolution(self) -> Resolution:
         if self._resolution is None:
             self._resolution = resolve(
-                self.release.plan, self.release.inputs, outputs_of(self.release)
+                self.release.plan,
+                self.release.inputs,
+                outputs_of(self.release),
+                plan_key=self.release.plan_key,
             )
         return self._resolution
 

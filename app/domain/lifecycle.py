@@ -134,7 +134,7 @@ def input_problems(release: Release) -> list[FieldProblem]:
 
 def variable_problems(release: Release) -> list[FieldProblem]:
     """Variables of the release that do not resolve with its inputs."""
-    return resolve(release.plan, release.inputs).problems
+    return resolve(release.plan, release.inputs, plan_key=release.plan_key).problems
 
 
 def _require_ready(release: Release, extra: Iterable[FieldProblem] = ()) -> None:

@@ -7,13 +7,19 @@ key. Every change produces the next revision and its events (`Release.recorded`)
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 from app.domain.events import EventDraft, ReleaseEvent
 from app.domain.inputs import effective_inputs
 from app.domain.process import ActivityTemplate, Frozen, JsonValue, PhaseTemplate, ProcessSpec
+
+
+def plan_fingerprint(plan: ProcessSpec) -> str:
+    return hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
 
 
 class ReleaseStatus(StrEnum):
@@ -173,6 +179,11 @@ class Release(ReleaseDetails):
     def inputs(self) -> dict[str, JsonValue]:
         """Effective values: process default < input set < release override."""
         return effective_inputs(self.plan.inputs, [self.input_set_values, self.overrides])
+
+    @cached_property
+    def plan_key(self) -> str:
+        """A fingerprint of the plan, so work that depends only on it can be reused."""
+        return plan_fingerprint(self.plan)
 
     @property
     def is_terminal(self) -> bool:

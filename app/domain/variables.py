@@ -8,7 +8,8 @@ and `ResolvedVariable.pending` names the references still awaited.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 
 from app.domain.activity_config import RESPONSE_TEMPLATED
@@ -238,8 +239,14 @@ def _dig(value: JsonValue, fields: tuple[str, ...]) -> tuple[bool, JsonValue]:
 class Resolution:
     """The values of every variable for one release, and lookups for templating activities."""
 
-    def __init__(self, spec: ProcessSpec, inputs: Mapping[str, JsonValue], outputs: Outputs):
-        self._analysis = _Analysis(spec)
+    def __init__(
+        self,
+        spec: ProcessSpec,
+        inputs: Mapping[str, JsonValue],
+        outputs: Outputs,
+        analysis: _Analysis | None = None,
+    ):
+        self._analysis = analysis or _Analysis(spec)
         self._scopes = self._analysis.scopes
         self._inputs = inputs
         self._outputs = outputs
@@ -338,10 +345,35 @@ class Resolution:
         return _Outcome(render(text, values.__getitem__))
 
 
+# What a plan's variables refer to depends only on the plan, and a plan is fixed once its
+# process version exists; keeping the analysis spares every request the parsing.
+_ANALYSES: OrderedDict[Hashable, _Analysis] = OrderedDict()
+MAX_CACHED_ANALYSES = 512
+
+
+def _analysis_for(spec: ProcessSpec, plan_key: Hashable | None) -> _Analysis:
+    if plan_key is None:
+        return _Analysis(spec)
+    found = _ANALYSES.get(plan_key)
+    if found is None:
+        found = _ANALYSES[plan_key] = _Analysis(spec)
+        if len(_ANALYSES) > MAX_CACHED_ANALYSES:
+            _ANALYSES.popitem(last=False)
+    else:
+        _ANALYSES.move_to_end(plan_key)
+    return found
+
+
 def resolve(
     spec: ProcessSpec,
     inputs: Mapping[str, JsonValue],
     outputs: Outputs | None = None,
+    *,
+    plan_key: Hashable | None = None,
 ) -> Resolution:
-    """Every variable of `spec` resolved with these input values and the outputs known so far."""
-    return Resolution(spec, inputs, outputs or {})
+    """Every variable of `spec` resolved with these input values and the outputs known so far.
+
+    `plan_key` names an immutable plan (a process id and version), letting the analysis of
+    its expressions be reused.
+    """
+    return Resolution(spec, inputs, outputs or {}, _analysis_for(spec, plan_key))

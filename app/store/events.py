@@ -75,6 +75,25 @@ class EventStore:
         )
         return [from_document(d) for d in docs]
 
+    async def after_many(
+        self, release_ids: list[str], *, after_seq: int, limit: int
+    ) -> dict[str, list[ReleaseEvent]]:
+        """The same page of several releases' trails in one query.
+
+        Each trail's seqs run 1, 2, 3... without gaps, so a seq range is a page.
+        """
+        docs = await self._events.find(
+            {
+                "release_id": {"$in": list(release_ids)},
+                "seq": {"$gt": after_seq, "$lte": after_seq + limit},
+            },
+            sort=[("release_id", ASCENDING), ("seq", ASCENDING)],
+        )
+        pages: dict[str, list[ReleaseEvent]] = {release_id: [] for release_id in release_ids}
+        for doc in docs:
+            pages[doc["release_id"]].append(from_document(doc))
+        return pages
+
     async def before(self, release_id: str, *, before_seq: int, limit: int) -> list[ReleaseEvent]:
         docs = await self._events.find(
             {"release_id": release_id, "seq": {"$lt": before_seq}},

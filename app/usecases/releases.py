@@ -13,7 +13,7 @@ from app.domain.input_set import InputSet
 from app.domain.inputs import check_inputs, effective_inputs
 from app.domain.lifecycle import ensure_deletable
 from app.domain.process import JsonValue, Process
-from app.domain.release import Release, ReleaseDetails
+from app.domain.release import Release, ReleaseDetails, plan_fingerprint
 from app.domain.release_factory import cloned_release, new_release
 from app.domain.variables import Resolution, resolve
 from app.services import Services
@@ -154,7 +154,7 @@ async def preview_release(
     layers = [{} if input_set is None else input_set.values, dict(overrides or {})]
     inputs = effective_inputs(process.inputs, layers)
     problems = check_inputs(process.inputs, inputs, require_complete=True)
-    resolution = resolve(process.spec, inputs)
+    resolution = resolve(process.spec, inputs, plan_key=plan_fingerprint(process.spec))
     return Preview(process, inputs, resolution, [*problems, *resolution.problems])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.domain import release as domain
 from app.domain.errors import InvalidInput
 from schema.context import Info
+from schema.loaders import event_pages
 from schema.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor
 from schema.releases.types import ReleaseEventType_
 
@@ -23,7 +24,7 @@ async def events_page(
         if not text.isdigit():
             raise InvalidInput.single("after", "is not a cursor returned by this API")
         after_seq = int(text)
-    stored = await services.events.after(release.id, after_seq=after_seq, limit=size + 1)
+    stored = await event_pages(info).load((release.id, after_seq, size + 1))
     # Events of the latest revision may still be in the release's outbox: show them too.
     known = {e.seq for e in stored}
     pending = [e for e in release.outbox if e.seq > after_seq and e.seq not in known]

@@ -34,7 +34,13 @@ from schema.releases.inputs import (
     overrides_of,
     owners_map,
 )
-from schema.releases.types import PhaseType, ReleaseType, ResolvedVariableType, phases_of
+from schema.releases.types import (
+    PhaseType,
+    ReleaseType,
+    ReleaseView,
+    ResolvedVariableType,
+    phases_of,
+)
 from schema.scalars import JSON
 
 
@@ -227,7 +233,7 @@ class ReleaseQueries:
             ready=preview.ready,
             inputs=preview.inputs,
             variables=[ResolvedVariableType.from_domain(v) for v in preview.resolution.globals],
-            phases=phases_of(would_be, preview.resolution),
+            phases=phases_of(ReleaseView(would_be, preview.resolution)),
             problems=[Problem(path=p.path, message=p.message) for p in preview.problems],
         )
 

@@ -87,6 +87,20 @@ class Attempt:
     inputs: JSON | None
 
 
+class ReleaseView:
+    """One release as a request sees it; its variables are resolved once, and only if asked."""
+
+    def __init__(self, release: domain.Release, resolution: Resolution | None = None) -> None:
+        self.release = release
+        self._resolution = resolution
+
+    @property
+    def resolution(self) -> Resolution:
+        if self._resolution is None:
+            self._resolution = resolution_of(self.release)
+        return self._resolution
+
+
 @strawberry.type(name="Activity")
 class ActivityType:
     key: str
@@ -95,32 +109,59 @@ class ActivityType:
     owner: str | None
     status: ActivityStatus
     depends_on: list[str]
-    variables: list[ResolvedVariableType]
     config: JSON | None
     timeout: str | None
     condition: str | None
-    attempts: int
-    attempt_history: list[Attempt]
     error: str | None
     output: JSON | None
-    approvals: list[Approval]
     approvers: list[str] | None
     required_approvals: int | None
     started_at: datetime | None
     completed_at: datetime | None
-    waiting_on: list[str] = strawberry.field(
-        description="Why it has not started: unmet dependencies, a pause, the release's state."
+    _view: strawberry.Private[ReleaseView]
+    _phase: strawberry.Private[PhaseTemplate]
+    _activity: strawberry.Private[ActivityTemplate]
+    _state: strawberry.Private[domain.ActivityState]
+
+    @strawberry.field(description="Its variables, resolved (activity -> phase -> global).")
+    def variables(self) -> list[ResolvedVariableType]:
+        return _variables(self._view.resolution.activity(self._phase.key, self.key))
+
+    @strawberry.field(description="How many attempts it has had.")
+    def attempts(self) -> int:
+        return len(self._state.attempts)
+
+    @strawberry.field(description="Each attempt: when, what it ran with, how it ended.")
+    def attempt_history(self) -> list[Attempt]:
+        return [
+            Attempt(
+                number=a.number,
+                started_at=a.started_at,
+                finished_at=a.finished_at,
+                error=a.error,
+                inputs=a.inputs,
+            )
+            for a in self._state.attempts
+        ]
+
+    @strawberry.field
+    def approvals(self) -> list[Approval]:
+        return [
+            Approval(user=a.user, decision=a.decision, comment=a.comment, at=a.at)
+            for a in self._state.approvals
+        ]
+
+    @strawberry.field(
+        description="Why it has not finished: unmet dependencies, a pause, people, a time."
     )
+    def waiting_on(self) -> list[str]:
+        return waiting_on(self._view.release, self._phase, self._activity)
 
     @classmethod
     def build(
-        cls,
-        phase: PhaseTemplate,
-        activity: ActivityTemplate,
-        state: domain.ActivityState,
-        resolution: Resolution,
-        reasons: list[str],
+        cls, view: ReleaseView, phase: PhaseTemplate, activity: ActivityTemplate
     ) -> ActivityType:
+        state = view.release.activity_state(activity.key)
         return cls(
             key=activity.key,
             name=activity.name,
@@ -128,32 +169,19 @@ class ActivityType:
             owner=activity.owner or phase.owner,
             status=state.status,
             depends_on=list(activity.depends_on),
-            variables=_variables(resolution.activity(phase.key, activity.key)),
             config=activity.config,
             timeout=activity.timeout,
             condition=activity.condition,
-            attempts=len(state.attempts),
-            attempt_history=[
-                Attempt(
-                    number=a.number,
-                    started_at=a.started_at,
-                    finished_at=a.finished_at,
-                    error=a.error,
-                    inputs=a.inputs,
-                )
-                for a in state.attempts
-            ],
             error=state.error,
             output=state.output,
-            approvals=[
-                Approval(user=a.user, decision=a.decision, comment=a.comment, at=a.at)
-                for a in state.approvals
-            ],
             approvers=None if activity.approvers is None else list(activity.approvers),
             required_approvals=activity.required_approvals,
             started_at=state.started_at,
             completed_at=state.completed_at,
-            waiting_on=reasons,
+            _view=view,
+            _phase=phase,
+            _activity=activity,
+            _state=state,
         )
 
 
@@ -164,14 +192,23 @@ class PhaseType:
     owner: str | None
     status: PhaseStatus
     depends_on: list[str]
-    variables: list[ResolvedVariableType]
-    activities: list[ActivityType]
     started_at: datetime | None
     completed_at: datetime | None
+    _view: strawberry.Private[ReleaseView]
+    _phase: strawberry.Private[PhaseTemplate]
+
+    @strawberry.field(description="Its variables, resolved (phase -> global).")
+    def variables(self) -> list[ResolvedVariableType]:
+        return _variables(self._view.resolution.phase(self.key))
+
+    @strawberry.field
+    def activities(self) -> list[ActivityType]:
+        return [ActivityType.build(self._view, self._phase, a) for a in self._phase.activities]
 
 
-def phases_of(release: domain.Release, resolution: Resolution) -> list[PhaseType]:
-    """The release's phases with their state, resolved variables and waiting reasons."""
+def phases_of(view: ReleaseView) -> list[PhaseType]:
+    """The release's phases with their state; variables resolve when a field asks."""
+    release = view.release
     phases = []
     for phase in release.plan.phases:
         state = release.phase_state(phase.key)
@@ -182,19 +219,10 @@ def phases_of(release: domain.Release, resolution: Resolution) -> list[PhaseType
                 owner=release.owner_of(phase),
                 status=state.status,
                 depends_on=list(phase.depends_on),
-                variables=_variables(resolution.phase(phase.key)),
-                activities=[
-                    ActivityType.build(
-                        phase,
-                        activity,
-                        release.activity_state(activity.key),
-                        resolution,
-                        waiting_on(release, phase, activity),
-                    )
-                    for activity in phase.activities
-                ],
                 started_at=state.started_at,
                 completed_at=state.completed_at,
+                _view=view,
+                _phase=phase,
             )
         )
     return phases
@@ -206,7 +234,7 @@ def resolution_of(release: domain.Release) -> Resolution:
         for phase, activity in release.activities()
         if (state := release.activity_state(activity.key)).output is not None
     }
-    return resolve(release.plan, release.inputs, outputs)
+    return resolve(release.plan, release.inputs, outputs, plan_key=release.plan_key)
 
 
 @strawberry.type(name="ReleaseEvent")
@@ -265,8 +293,8 @@ class ReleaseType(Node):
     _release: strawberry.Private[domain.Release]
 
     @cached_property
-    def _resolution(self) -> Resolution:
-        return resolution_of(self._release)
+    def _view(self) -> ReleaseView:
+        return ReleaseView(self._release)
 
     @strawberry.field(description="Effective values: process defaults < input set < overrides.")
     def inputs(self) -> JSON:
@@ -278,11 +306,11 @@ class ReleaseType(Node):
 
     @strawberry.field(description="The global variables (inputs and process variables).")
     def variables(self) -> list[ResolvedVariableType]:
-        return _variables(self._resolution.globals)
+        return _variables(self._view.resolution.globals)
 
     @strawberry.field
     def phases(self) -> list[PhaseType]:
-        return phases_of(self._release, self._resolution)
+        return phases_of(self._view)
 
     @strawberry.field
     def links(self) -> list[Link]:
