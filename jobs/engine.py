@@ -14,7 +14,7 @@ from app.domain.process import ActivityKind, JsonValue
 from app.domain.references import ExpressionError, Lookup
 from app.domain.variables import UnresolvedReference, resolve
 from app.services import Services
-from app.usecases import execution, notifications
+from app.usecases import execution, notifications, subprocesses
 from jobs.executors.http import describe_request, run_http
 
 log = logging.getLogger("cadenza.engine")
@@ -46,7 +46,10 @@ def rendered_config(config: dict[str, JsonValue], lookup: Lookup) -> dict[str, J
 
 async def advance_release(ctx: dict[str, Any], release_id: str) -> None:
     """Decide what happens next for a release and make it so."""
-    await execution.advance_release(_services(ctx), release_id)
+    services = _services(ctx)
+    release = await execution.advance_release(services, release_id)
+    if release is not None and release.parent_release_id is not None:
+        await subprocesses.report_to_parent(services, release)
 
 
 async def run_activity(
@@ -94,6 +97,13 @@ async def run_activity(
             error=outcome.error,
         )
         return
+    if activity.kind is ActivityKind.SUBPROCESS:
+        child = await subprocesses.start_child(services, started, activity_key, attempt, config)
+        if child.error is not None:
+            await execution.finish_attempt(
+                services, release_id, activity_key, attempt, ok=False, error=child.error
+            )
+        return  # the child release reports back when it ends
     await execution.finish_attempt(
         services,
         release_id,

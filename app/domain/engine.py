@@ -544,7 +544,10 @@ def begin_attempt(
         message=f"attempt {attempt}",
         attempts=(*state.attempts, record),
         retry_at=None,
-        deadline_at=now + timeout_of(activity),
+        # A subprocess may wait on people for days: only a timeout someone set applies.
+        deadline_at=None
+        if activity.kind is ActivityKind.SUBPROCESS and not activity.timeout
+        else now + timeout_of(activity),
     )
     return release.recorded({"activity_states": step.activities}, step.drafts, now)
 

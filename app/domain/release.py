@@ -157,6 +157,11 @@ class Release(ReleaseDetails):
     plan: ProcessSpec
     group_id: str | None = None
     occurrence: datetime | None = None
+    # A SUBPROCESS activity runs another process as a child release of this one.
+    parent_release_id: str | None = None
+    parent_activity_key: str | None = None
+    parent_attempt: int | None = None
+    depth: int = 0
     input_set_id: str | None = None
     input_set_version: int | None = None
     input_set_values: dict[str, JsonValue] = {}

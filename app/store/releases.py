@@ -36,6 +36,7 @@ class ReleaseQuery:
     teams: tuple[str, ...] = ()
     process_id: str | None = None
     group_id: str | None = None
+    parent_release_id: str | None = None
     search: str | None = None
     window_from: datetime | None = None
     window_to: datetime | None = None
@@ -64,6 +65,7 @@ def to_document(release: Release) -> Document:
         "teams": sorted({o for p in release.plan.phases if (o := release.owner_of(p))}),
         "process_id": release.process_id,
         "group_id": release.group_id,
+        "parent_release_id": release.parent_release_id,
         "occurrence": release.occurrence,
         "input_set_id": release.input_set_id,
         "window_start": start,
@@ -103,6 +105,8 @@ def filter_for(query: ReleaseQuery) -> Document:
         conditions.append({"process_id": query.process_id})
     if query.group_id is not None:
         conditions.append({"group_id": query.group_id})
+    if query.parent_release_id is not None:
+        conditions.append({"parent_release_id": query.parent_release_id})
     if query.search:
         pattern = {"$regex": re.escape(query.search), "$options": "i"}
         conditions.append({"$or": [{"name": pattern}, {"tags": pattern}]})
@@ -130,6 +134,7 @@ class ReleaseStore:
             [("window_start", ASCENDING), ("window_end", ASCENDING)],
             [("process_id", ASCENDING)],
             [("input_set_id", ASCENDING)],
+            [("parent_release_id", ASCENDING)],
             [("services", ASCENDING)],
             [("environments", ASCENDING)],
             [("teams", ASCENDING)],

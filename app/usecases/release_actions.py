@@ -18,6 +18,7 @@ from app.domain.lifecycle import ReleaseChanges
 from app.domain.release import Release, ReleaseStatus
 from app.domain.review import CHECKED_ON_SCHEDULE, blocking_problems
 from app.services import Services
+from app.usecases import subprocesses
 from app.usecases.execution import enqueue_advance
 from app.usecases.release_review import review
 from app.usecases.releases import RELEASE_WRITERS, get_release_or_raise
@@ -197,12 +198,15 @@ async def abort(
 ) -> Release:
     require_role(actor, RELEASE_WRITERS, "abortRelease")
     now = services.clock()
-    return await apply_transition(
+    aborted = await apply_transition(
         services,
         release_id=release_id,
         expected_revision=expected_revision,
         transition=lambda r: lifecycle.abort_release(r, actor=actor.name, now=now, reason=reason),
     )
+    await subprocesses.abort_children(services, aborted, reason)
+    await subprocesses.report_to_parent(services, aborted)
+    return aborted
 
 
 async def start_if_due(services: Services, release_id: str) -> Release | None:
