@@ -61,7 +61,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with (
-            open_services(settings, embedded_client=embedded_client) as services,
+            open_services(
+                settings, embedded_client=embedded_client, listen_for_events=True
+            ) as services,
             contextlib.AsyncExitStack() as stack,
         ):
             app.state.services = services

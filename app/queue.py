@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from arq.connections import ArqRedis
+from redis.exceptions import RedisError
 
 log = logging.getLogger("cadenza.queue")
 
@@ -46,13 +47,21 @@ class ArqQueue:
         job_id: str | None = None,
         defer_until: datetime | None = None,
     ) -> None:
-        job = await self._pool.enqueue_job(
-            function,
-            *args,
-            _job_id=job_id,
-            _queue_name=self._queue_name,
-            _defer_until=defer_until,
-        )
+        try:
+            job = await self._pool.enqueue_job(
+                function,
+                *args,
+                _job_id=job_id,
+                _queue_name=self._queue_name,
+                _defer_until=defer_until,
+            )
+        except (RedisError, OSError) as error:
+            # The change that asked for this job is stored; the workers' sweeps (due starts,
+            # stalled releases) pick it up once Redis is back, so the API keeps working.
+            log.warning(
+                "could not enqueue %s (%s): left to the sweeps", function, type(error).__name__
+            )
+            return
         if job is None:
             log.debug("job %s is already queued", job_id)
 

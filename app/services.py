@@ -12,6 +12,7 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
 from app.clock import Clock, utc_now
+from app.live.bus import EventBus, LocalBus, RedisBus
 from app.queue import ArqQueue, JobQueue, LocalQueue
 from app.settings import Settings
 from app.store.collection import Database
@@ -38,6 +39,7 @@ class Services:
     input_sets: InputSetStore
     releases: ReleaseStore
     events: EventStore
+    bus: EventBus
     token_cache: TokenCache
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)
@@ -52,6 +54,10 @@ def queue_name(settings: Settings) -> str:
     return f"{settings.redis_key_prefix}:queue"
 
 
+def events_channel(settings: Settings) -> str:
+    return f"{settings.redis_key_prefix}:events"
+
+
 def open_database(settings: Settings, embedded_client: Any | None = None) -> Database:
     if settings.mongodb_url is None:
         return EmbeddedDatabase(settings.mongodb_db, embedded_client)
@@ -60,9 +66,13 @@ def open_database(settings: Settings, embedded_client: Any | None = None) -> Dat
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, *, embedded_client: Any | None = None
+    settings: Settings, *, embedded_client: Any | None = None, listen_for_events: bool = False
 ) -> AsyncIterator[Services]:
-    """Open every client the settings ask for; close them in reverse order."""
+    """Open every client the settings ask for; close them in reverse order.
+
+    `listen_for_events`: this process serves subscriptions (the API), so it holds the one
+    Redis subscription that feeds them; workers only publish.
+    """
     db = open_database(settings, embedded_client)
     redis: ArqRedis | None = None
     queue: JobQueue
@@ -74,8 +84,15 @@ async def open_services(
                 default_queue_name=queue_name(settings),
             )
             queue = ArqQueue(redis, queue_name(settings))
+            bus: EventBus = RedisBus(
+                redis,
+                events_channel(settings),
+                listen=listen_for_events,
+                queue_size=settings.live_queue_size,
+            )
         else:
             queue = LocalQueue()
+            bus = LocalBus(settings.live_queue_size)
         events = EventStore(db)
         services = Services(
             settings=settings,
@@ -85,8 +102,9 @@ async def open_services(
             processes=ProcessStore(db),
             users=UserStore(db),
             input_sets=InputSetStore(db),
-            releases=ReleaseStore(db, events),
+            releases=ReleaseStore(db, events, bus.publish),
             events=events,
+            bus=bus,
             token_cache=TokenCache(ttl_s=settings.token_cache_ttl_s),
         )
         for store in (
@@ -97,9 +115,11 @@ async def open_services(
             services.events,
         ):
             await store.create_indexes()
+        await bus.start()
         try:
             yield services
         finally:
+            await bus.close()
             await queue.close()
     finally:
         if redis is not None:

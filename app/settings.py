@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='JSON: {"team": "https://hooks.slack.com/..."}; setTeamWebhook adds more.',
     )
+    live_queue_size: int = Field(
+        default=1000, description="Events a subscriber may fall behind before it is dropped."
+    )
     worker_poll_delay_s: float = Field(
         default=0.05, description="How often an idle worker asks Redis for due jobs."
     )

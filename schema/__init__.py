@@ -24,6 +24,7 @@ from schema.processes.types import ProcessType
 from schema.releases.activities import ActivityMutations, ActivityQueries
 from schema.releases.resolvers import ReleaseMutations, ReleaseQueries
 from schema.releases.types import ReleaseType
+from schema.subscriptions import Subscription
 
 
 @strawberry.type
@@ -52,6 +53,7 @@ def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schem
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[ProcessType, InputSetType, ReleaseType],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[

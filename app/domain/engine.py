@@ -265,9 +265,15 @@ class _Step:
                 self.wakes.append(state.retry_at)
         elif state.status is ActivityStatus.RUNNING:
             if state.deadline_at is not None and self.now >= state.deadline_at:
-                self.fail_attempt(
-                    phase, activity, f"timed out after {activity.timeout or DEFAULT_TIMEOUT}"
-                )
+                error = f"timed out after {activity.timeout or DEFAULT_TIMEOUT}"
+                if state.attempts:  # the attempt's own record ends here, not just the activity
+                    closed = state.attempts[-1].model_copy(
+                        update={"finished_at": self.now, "error": error}
+                    )
+                    self.activities[activity.key] = state.model_copy(
+                        update={"attempts": (*state.attempts[:-1], closed)}
+                    )
+                self.fail_attempt(phase, activity, error)
             elif state.deadline_at is not None:
                 self.wakes.append(state.deadline_at)
         elif state.status is ActivityStatus.WAITING:

@@ -67,6 +67,11 @@ async def readyz(request: Request) -> JSONResponse:
             "mode": services.mode,
             "checks": checks,
             "workers": await _live_workers(services) if checks[0]["ok"] else None,
+            "live": {
+                "connected": services.bus.connected,
+                "subscribers": services.bus.hub.subscriber_count,
+                "tasks": len(asyncio.all_tasks()),
+            },
         },
         status_code=200 if ready else 503,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -123,10 +124,21 @@ def filter_for(query: ReleaseQuery) -> Document:
     return dict(conditions[0]) if len(conditions) == 1 else {"$and": conditions}
 
 
+Publish = Callable[[Release, tuple[ReleaseEvent, ...]], Awaitable[None]]
+
+
+async def _publish_nowhere(release: Release, events: tuple[ReleaseEvent, ...]) -> None:
+    return None
+
+
 class ReleaseStore:
-    def __init__(self, db: Database, events: EventStore) -> None:
+    def __init__(
+        self, db: Database, events: EventStore, publish: Publish = _publish_nowhere
+    ) -> None:
         self._releases = db.collection(RELEASES)
         self._events = events
+        # Called once the events are stored: the live bus tells subscribers.
+        self._publish = publish
 
     async def create_indexes(self) -> None:
         for keys in (
@@ -172,6 +184,7 @@ class ReleaseStore:
         if not release.outbox:
             return
         await self._events.append(release.outbox)
+        await self._publish(release, release.outbox)
         await self._releases.update_one(
             {"_id": release.id, "revision": release.revision}, {"$set": {"outbox_json": "[]"}}
         )

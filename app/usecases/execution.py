@@ -110,11 +110,15 @@ async def begin_attempt(
 ) -> Release | None:
     """QUEUED -> RUNNING for this attempt; None if it is not due (late or duplicate job)."""
     now = services.clock()
-    return await apply_change(
+    started = await apply_change(
         services,
         release_id,
         lambda r: engine.begin_attempt(r, activity_key, attempt, now, inputs),
     )
+    # Look again at the attempt's deadline, so it times out even if this worker dies mid-call.
+    if started is not None and (deadline := started.activity_state(activity_key).deadline_at):
+        await _enqueue_follow_ups(services, Advance(started, wake_at=deadline))
+    return started
 
 
 async def finish_attempt(

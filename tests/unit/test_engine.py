@@ -202,6 +202,9 @@ def test_timeouts_fail_running_attempts() -> None:
     late = advance(started, T0 + timedelta(minutes=6)).release
     assert late.activity_state("x").status.value == "FAILED"
     assert "timed out" in (late.activity_state("x").error or "")
+    closed = late.activity_state("x").attempts[0]
+    assert closed.finished_at == T0 + timedelta(minutes=6)
+    assert "timed out" in (closed.error or "")
     # The worker that finally answers is too late to change anything.
     assert finish_attempt(late, "x", 1, T0 + timedelta(minutes=7), ok=True) is None
 

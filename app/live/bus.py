@@ -1,0 +1,153 @@
+"""The event bus: Redis pub/sub between processes, fanned out locally by a `Hub`.
+
+Each API process holds one Redis subscription, never one per websocket. Publishing happens
+after the events are stored, so the store stays the truth: a message lost in an outage is
+still replayed to a client that resumes with its last seq.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from app.domain.events import ReleaseEvent
+from app.domain.release import Release
+from app.live.hub import Hub, SubscriberDropped
+from app.live.messages import LiveEvent, ReleaseFacts, decode, encode
+
+log = logging.getLogger("cadenza.live")
+
+RECONNECT_DELAYS_S = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+class EventBus(Protocol):
+    hub: Hub
+
+    async def publish(self, release: Release, events: Iterable[ReleaseEvent]) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    @property
+    def connected(self) -> bool: ...
+
+
+def messages_of(release: Release, events: Iterable[ReleaseEvent]) -> list[LiveEvent]:
+    facts = ReleaseFacts.of(release)
+    return [LiveEvent(event=event, release=facts) for event in events]
+
+
+class LocalBus:
+    """One process: publishing is delivering."""
+
+    def __init__(self, queue_size: int) -> None:
+        self.hub = Hub(queue_size)
+
+    @property
+    def connected(self) -> bool:
+        return True
+
+    async def publish(self, release: Release, events: Iterable[ReleaseEvent]) -> None:
+        for message in messages_of(release, events):
+            self.hub.deliver(message)
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisBus:
+    """Publishes to one channel; listens on it with one subscription per process."""
+
+    def __init__(self, redis: Redis, channel: str, *, listen: bool, queue_size: int) -> None:
+        self.hub = Hub(queue_size)
+        self._redis = redis
+        self._channel = channel
+        self._listen = listen
+        self._task: asyncio.Task[None] | None = None
+        self._connected = asyncio.Event()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def publish(self, release: Release, events: Iterable[ReleaseEvent]) -> None:
+        for message in messages_of(release, events):
+            try:
+                await self._redis.publish(self._channel, encode(message))
+            except RedisError as error:
+                # Stored already: subscribers that resume by seq will get it from the store.
+                log.warning(
+                    "could not publish event %s/%s: %s",
+                    release.id,
+                    message.event.seq,
+                    type(error).__name__,
+                )
+                return
+
+    async def start(self) -> None:
+        if self._listen and self._task is None:
+            self._task = asyncio.create_task(self._run(), name="cadenza-bus")
+
+    async def wait_connected(self, timeout_s: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._connected.wait(), timeout_s)
+        return self.connected
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self._channel)
+                self._connected.set()
+                if attempt:
+                    log.info("live events: reconnected to Redis")
+                attempt = 0
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None and message["type"] == "message":
+                        self._deliver(message["data"])
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as error:
+                if self._connected.is_set():
+                    log.warning("live events: lost Redis (%s); reconnecting", type(error).__name__)
+                    self._connected.clear()
+                    self.hub.fail_all(
+                        SubscriberDropped(
+                            "LIVE_EVENTS_UNAVAILABLE",
+                            "live events are unavailable (Redis is unreachable); subscribe again "
+                            "with afterSeq set to the last seq you received",
+                        )
+                    )
+                await asyncio.sleep(RECONNECT_DELAYS_S[min(attempt, len(RECONNECT_DELAYS_S) - 1)])
+                attempt += 1
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    def _deliver(self, payload: str | bytes) -> None:
+        try:
+            message = decode(payload)
+        except ValueError:
+            log.warning("live events: ignored a message that is not an event")
+            return
+        self.hub.deliver(message)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self._connected.clear()
