@@ -31,6 +31,7 @@ from pymongo.errors import PyMongoError
 from tests.factories import CREATE_PROCESS, process_input, unique
 from tests.graphql_client import Api
 from tests.redis_server import free_port
+from tests.ws_client import ws_client
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "cdz_smoke-admin-token"
@@ -371,3 +372,84 @@ async def test_data_outlives_an_api_restart(stack: Stack, client: httpx.AsyncCli
     assert found == {"id": created["id"], "version": 1, "description": "Build, then deploy"}
     listed = (await api.gql(LIST_PROCESSES, {"filter": {"search": name}}))["processes"]
     assert [e["node"]["id"] for e in listed["edges"]] == [created["id"]]
+
+
+def _second_api(stack: Stack) -> tuple[Child, str]:
+    """Another API process on the same database and Redis (a second replica)."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    child = Child.start(
+        "api-b",
+        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stack.env,
+        stack.workdir,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if child.process.poll() is not None:
+            child.fail("exited during start-up")
+        response = get_readyz(base_url)
+        if response is not None and response.status_code == 200:
+            return child, base_url
+        if time.monotonic() > deadline:
+            child.fail("was not ready in time")
+        time.sleep(0.05)
+
+
+async def test_events_reach_subscribers_of_another_api_process_in_order_once(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    api = stack.api_client(client)
+    process = (await api.gql(CREATE_PROCESS, {"input": process_input()}))["createProcess"][
+        "process"
+    ]
+    release = (
+        await api.gql(
+            "mutation($input: CreateReleaseInput!) { createRelease(input: $input) "
+            "{ release { id } } }",
+            {
+                "input": {
+                    "processId": process["id"],
+                    "name": unique("smoke-v1-qa-deploy"),
+                    "inputs": {"releaseVersion": "1.0.0"},
+                }
+            },
+        )
+    )["createRelease"]["release"]
+    other, other_url = await asyncio.to_thread(_second_api, stack)
+    try:
+        ws_url = other_url.replace("http://", "ws://") + "/graphql"
+        async with ws_client(ws_url, ADMIN_TOKEN) as subscriber:
+            op = await subscriber.subscribe(
+                "subscription($id: ID!) { releaseEvents(releaseId: $id, afterSeq: 1) "
+                "{ seq type } }",
+                {"id": release["id"]},
+            )
+            await asyncio.sleep(0.3)
+            for i in range(5):
+                await api.gql(
+                    "mutation($input: UpdateReleaseInput!) { updateRelease(input: $input) "
+                    "{ release { revision } } }",
+                    {"input": {"id": release["id"], "description": f"edit {i}"}},
+                )
+            await api.gql(
+                "mutation($id: ID!) { startRelease(input: {id: $id}) { release { status } } }",
+                {"id": release["id"]},
+            )
+            received: list[dict[str, Any]] = []
+            while not received or received[-1]["type"] != "RELEASE_COMPLETED":
+                received.append((await subscriber.next_data(op, timeout_s=20))["releaseEvents"])
+            seqs = [e["seq"] for e in received]
+            assert seqs == list(range(2, 2 + len(seqs)))  # in order, once, no gap
+            assert [e["type"] for e in received[:6]] == ["RELEASE_UPDATED"] * 5 + [
+                "RELEASE_STARTED"
+            ]
+            # After the end, only the owners' notification may follow, still in sequence.
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    event = (await subscriber.next_data(op, timeout_s=1))["releaseEvents"]
+                    assert event["type"] == "NOTIFICATION_SENT"
+                    assert event["seq"] == received[-1]["seq"] + 1
+                    received.append(event)
+    finally:
+        other.stop()
