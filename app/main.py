@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from app.examples import seed_in_process
+from app.http.calendar_feed import calendar_feed, redact_tokens
 from app.http.graphiql import graphiql_routes
 from app.http.graphql_http import GraphQLHTTP
 from app.http.health import healthz, readyz
@@ -57,6 +58,7 @@ def create_app(
     seed_examples: bool = False,
 ) -> Starlette:
     schema = build_schema(settings)
+    redact_tokens()  # /calendar.ics takes its token in the URL, which the access log prints
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -90,6 +92,7 @@ def create_app(
         WebSocketRoute("/graphql", websocket),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/calendar.ics", calendar_feed, methods=["GET"]),
         *graphiql_routes(),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

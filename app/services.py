@@ -21,6 +21,7 @@ from app.store.events import EventStore
 from app.store.input_sets import InputSetStore
 from app.store.mongo import MongoDatabase
 from app.store.processes import ProcessStore
+from app.store.release_groups import ReleaseGroupStore
 from app.store.releases import ReleaseStore
 from app.store.users import UserStore
 from app.token_cache import TokenCache
@@ -40,6 +41,7 @@ class Services:
     releases: ReleaseStore
     events: EventStore
     bus: EventBus
+    release_groups: ReleaseGroupStore
     token_cache: TokenCache
     clock: Clock = utc_now
     extras: dict[str, Any] = field(default_factory=dict)
@@ -105,6 +107,7 @@ async def open_services(
             releases=ReleaseStore(db, events, bus.publish),
             events=events,
             bus=bus,
+            release_groups=ReleaseGroupStore(db),
             token_cache=TokenCache(ttl_s=settings.token_cache_ttl_s),
         )
         for store in (
@@ -113,6 +116,7 @@ async def open_services(
             services.input_sets,
             services.releases,
             services.events,
+            services.release_groups,
         ):
             await store.create_indexes()
         await bus.start()

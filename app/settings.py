@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         default=365, description="Completed releases older than this are archived."
     )
+    release_horizon_weeks: int = Field(
+        default=8,
+        ge=0,
+        description="How far ahead release groups keep their releases generated "
+        "(always at least the next occurrence).",
+    )
     token_cache_ttl_s: float = Field(
         default=5.0, description="How long a verified token is trusted without a store read."
     )

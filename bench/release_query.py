@@ -17,7 +17,7 @@ import platform
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TypeVar
@@ -169,10 +169,16 @@ class CountingCollection:
         return await self._inner.find_one(filter)
 
     async def find(
-        self, filter: Filter, *, sort: SortSpec = (), limit: int = 0, skip: int = 0
+        self,
+        filter: Filter,
+        *,
+        sort: SortSpec = (),
+        limit: int = 0,
+        skip: int = 0,
+        exclude: Sequence[str] = (),
     ) -> list[Document]:
         self._count("find")
-        return await self._inner.find(filter, sort=sort, limit=limit, skip=skip)
+        return await self._inner.find(filter, sort=sort, limit=limit, skip=skip, exclude=exclude)
 
     async def count(self, filter: Filter) -> int:
         self._count("count")
@@ -181,6 +187,10 @@ class CountingCollection:
     async def insert_one(self, document: Document) -> None:
         self._count("insert_one")
         await self._inner.insert_one(document)
+
+    async def insert_new(self, documents: list[Document]) -> int:
+        self._count("insert_new")
+        return await self._inner.insert_new(documents)
 
     async def replace_one(
         self, filter: Filter, document: Document, *, upsert: bool = False
@@ -207,10 +217,15 @@ class CountingCollection:
         return await self._inner.delete_many(filter)
 
     async def create_index(
-        self, keys: SortSpec, *, unique: bool = False, name: str | None = None
+        self,
+        keys: SortSpec,
+        *,
+        unique: bool = False,
+        name: str | None = None,
+        sparse: bool = False,
     ) -> None:
         self._count("create_index")
-        await self._inner.create_index(keys, unique=unique, name=name)
+        await self._inner.create_index(keys, unique=unique, name=name, sparse=sparse)
 
 
 class CountingDatabase:

@@ -46,10 +46,7 @@ def rendered_config(config: dict[str, JsonValue], lookup: Lookup) -> dict[str, J
 
 async def advance_release(ctx: dict[str, Any], release_id: str) -> None:
     """Decide what happens next for a release and make it so."""
-    services = _services(ctx)
-    release = await execution.advance_release(services, release_id)
-    if release is not None and release.parent_release_id is not None:
-        await subprocesses.report_to_parent(services, release)
+    await execution.advance_release(_services(ctx), release_id)
 
 
 async def run_activity(

@@ -9,6 +9,7 @@ from typing import Any
 from app.domain.release import ReleaseStatus
 from app.services import Services, queue_name
 from app.store.releases import ReleaseQuery
+from app.usecases.group_generation import materialise_active
 from app.usecases.release_actions import archive_completed, start_if_due
 from jobs.engine import advance_release, run_activity, send_notification
 
@@ -35,11 +36,21 @@ async def start_due_releases(ctx: dict[str, Any]) -> None:
     """Sweep: start any due SCHEDULED release whose deferred job was lost."""
     services = _services(ctx)
     due = await services.releases.find(
-        ReleaseQuery(statuses=(ReleaseStatus.SCHEDULED,), window_to=services.clock()),
+        # Releases waiting for a person (auto_start off) would crowd out those that are due.
+        ReleaseQuery(
+            statuses=(ReleaseStatus.SCHEDULED,), window_to=services.clock(), auto_start=True
+        ),
         limit=DUE_SWEEP_LIMIT,
     )
     for release in due:
         await start_if_due(services, release.id)
+
+
+async def generate_group_releases(ctx: dict[str, Any]) -> None:
+    """Keep every active release group's releases generated for the horizon."""
+    created = await materialise_active(_services(ctx))
+    if created:
+        log.info("generated %d release(s) of release groups", created)
 
 
 async def readvance_stalled_releases(ctx: dict[str, Any]) -> None:
@@ -99,5 +110,6 @@ JOBS = {
         flush_release_outboxes,
         archive_releases,
         record_heartbeat,
+        generate_group_releases,
     )
 }

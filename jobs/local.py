@@ -16,6 +16,7 @@ from jobs.functions import (
     JOBS,
     archive_releases,
     flush_release_outboxes,
+    generate_group_releases,
     readvance_stalled_releases,
     start_due_releases,
 )
@@ -28,6 +29,7 @@ SWEEPS: tuple[tuple[Sweep, float], ...] = (
     (flush_release_outboxes, 30.0),
     (readvance_stalled_releases, 30.0),
     (archive_releases, 3600.0),
+    (generate_group_releases, 60.0),
 )
 
 

@@ -18,6 +18,7 @@ from jobs.functions import (
     JOBS,
     archive_releases,
     flush_release_outboxes,
+    generate_group_releases,
     readvance_stalled_releases,
     record_heartbeat,
     start_due_releases,
@@ -56,6 +57,8 @@ def worker_settings(settings: Settings, *, embedded_client: Any | None = None) -
             cron(flush_release_outboxes, second={20, 50}),
             cron(readvance_stalled_releases, second={25, 55}),
             cron(archive_releases, minute={7}, second={0}),
+            # Every minute: occurrences enter the horizon, and a worker that was down catches up.
+            cron(generate_group_releases, second={5}, run_at_startup=True),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,
@@ -65,6 +68,10 @@ def worker_settings(settings: Settings, *, embedded_client: Any | None = None) -
         # arq polls every 0.5 s by default: up to half a second late for a scheduled start
         # and ~200 jobs/s. A short poll keeps starts punctual and chains of jobs quick.
         "poll_delay": settings.worker_poll_delay_s,
+        # A finished job's id blocks a new job of that id while its result is kept. Our jobs
+        # are idempotent and guarded by the release's state, so a minute is plenty and lets
+        # the sweeps re-ask for anything that needs it.
+        "keep_result": 60,
     }
 
 

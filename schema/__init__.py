@@ -15,12 +15,15 @@ from strawberry.schema.config import StrawberryConfig
 
 from app.settings import Settings
 from schema.accounts.resolvers import AccountMutations, AccountQueries
+from schema.calendar.resolvers import CalendarQueries
 from schema.errors import CadenzaErrors
 from schema.input_sets.resolvers import InputSetMutations, InputSetQueries
 from schema.input_sets.types import InputSetType
 from schema.node import NodeQueries
 from schema.processes.resolvers import ProcessMutations, ProcessQueries
 from schema.processes.types import ProcessType
+from schema.release_groups.resolvers import ReleaseGroupMutations, ReleaseGroupQueries
+from schema.release_groups.types import ReleaseGroupType
 from schema.releases.activities import ActivityMutations, ActivityQueries
 from schema.releases.resolvers import ReleaseMutations, ReleaseQueries
 from schema.releases.types import ReleaseType
@@ -29,14 +32,26 @@ from schema.subscriptions import Subscription
 
 @strawberry.type
 class Query(
-    NodeQueries, ProcessQueries, InputSetQueries, ReleaseQueries, ActivityQueries, AccountQueries
+    NodeQueries,
+    ProcessQueries,
+    InputSetQueries,
+    ReleaseQueries,
+    ActivityQueries,
+    AccountQueries,
+    ReleaseGroupQueries,
+    CalendarQueries,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    ProcessMutations, InputSetMutations, ReleaseMutations, ActivityMutations, AccountMutations
+    ProcessMutations,
+    InputSetMutations,
+    ReleaseMutations,
+    ActivityMutations,
+    AccountMutations,
+    ReleaseGroupMutations,
 ):
     pass
 
@@ -54,7 +69,7 @@ def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schem
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[ProcessType, InputSetType, ReleaseType],
+        types=[ProcessType, InputSetType, ReleaseType, ReleaseGroupType],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             # Factories: each request gets fresh extension instances; the parser and

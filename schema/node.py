@@ -9,6 +9,7 @@ from schema.context import Info
 from schema.input_sets.types import InputSetType
 from schema.processes.types import ProcessType
 from schema.relay import Node
+from schema.release_groups.types import ReleaseGroupType
 from schema.releases.types import ReleaseType
 
 
@@ -27,4 +28,7 @@ class NodeQueries:
         if kind == "Release":
             release = await services.releases.get(id)
             return None if release is None else ReleaseType.from_domain(release)
+        if kind == "ReleaseGroup":
+            group = await services.release_groups.get(id)
+            return None if group is None else ReleaseGroupType.from_domain(group)
         return None

@@ -130,3 +130,43 @@ async def release_action(
     )
     release: dict[str, Any] = data[mutation]["release"]
     return release
+
+
+GROUP_FIELDS = """
+  id name description cadence rule timezone startDate endDate duration nameTemplate
+  defaultInputs active autoStart services environments tags version revision
+  generatedThrough process { id } inputSet { id }
+  occurrenceInputs { occurrence inputs }
+"""
+
+GROUP_RELEASE_FIELDS = """
+  id name status cadence scheduledStart scheduledEnd occurrence autoStart inputs
+  services environments revision description group { id }
+"""
+
+CREATE_GROUP = f"""
+mutation($input: CreateReleaseGroupInput!) {{
+  createReleaseGroup(input: $input) {{
+    releaseGroup {{ {GROUP_FIELDS} }}
+    createdReleases {{ {GROUP_RELEASE_FIELDS} }}
+  }}
+}}
+"""
+
+
+async def create_release_group(
+    api: Api, process_id: str, token: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """A release group (weekly, two days, UTC unless `fields` say otherwise) and the
+    releases it generated: `{"releaseGroup": ..., "createdReleases": [...]}`."""
+    payload = {
+        "name": unique("Weekly Production Release"),
+        "processId": process_id,
+        "cadence": "WEEKLY",
+        "duration": "P2D",
+        "nameTemplate": "{group} {date}",
+        **fields,
+    }
+    data = await api.gql(CREATE_GROUP, {"input": payload}, token=token)
+    created: dict[str, Any] = data["createReleaseGroup"]
+    return created

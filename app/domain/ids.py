@@ -6,6 +6,7 @@ stable, index-friendly pagination key.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 
@@ -24,7 +25,17 @@ def new_id(prefix: str, now_ms: int | None = None) -> str:
     """A new id such as `prc_01J9Z3K7Q8...`: 48 bits of milliseconds, 80 random bits."""
     assert prefix in PREFIXES
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (ms << 80) | secrets.randbits(80)
+    return _encoded(prefix, ms, secrets.randbits(80))
+
+
+def derived_id(prefix: str, ms: int, seed: bytes) -> str:
+    """An id of the same shape made from `ms` and `seed` alone: the same inputs, the same id."""
+    assert prefix in PREFIXES
+    return _encoded(prefix, ms, int.from_bytes(hashlib.sha256(seed).digest()[:10], "big"))
+
+
+def _encoded(prefix: str, ms: int, low_80_bits: int) -> str:
+    value = ((ms & (2**48 - 1)) << 80) | low_80_bits
     chars = []
     for _ in range(26):
         chars.append(_ALPHABET[value & 31])

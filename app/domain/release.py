@@ -157,6 +157,11 @@ class Release(ReleaseDetails):
     plan: ProcessSpec
     group_id: str | None = None
     occurrence: datetime | None = None
+    # Release groups: False keeps a generated release SCHEDULED until a person starts it.
+    auto_start: bool = True
+    group_version: int | None = None  # the group version that last generated it
+    # The revision the group last wrote; a later revision means a person changed it.
+    generated_revision: int | None = None
     # A SUBPROCESS activity runs another process as a child release of this one.
     parent_release_id: str | None = None
     parent_activity_key: str | None = None

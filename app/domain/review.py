@@ -17,6 +17,7 @@ from typing import Literal
 from app.domain.errors import FieldProblem
 from app.domain.lifecycle import CLOCK_SKEW, input_problems, variable_problems
 from app.domain.naming import naming_problems
+from app.domain.overlaps import shared_resources
 from app.domain.process_validation import validate_process
 from app.domain.release import Release, ReleaseStatus
 
@@ -98,24 +99,16 @@ def _schedule(release: Release, now: datetime) -> ReviewCheck:
     return ReviewCheck("schedule", True, "ERROR", f"starts at {_when(start)}{until}")
 
 
-def _shared(mine: Iterable[str], theirs: Iterable[str]) -> list[str]:
-    their_names = {name.casefold() for name in theirs}
-    return [name for name in mine if name.casefold() in their_names]
-
-
 def _conflicts(release: Release, overlapping: Sequence[Release]) -> ReviewCheck:
     others = [other for other in overlapping if other.id != release.id]
     conflicts: list[str] = []
     for other in others:
-        shared = []
-        services = _shared(release.services, other.services)
-        environments = _shared(release.environments, other.environments)
-        if services:
-            shared.append(f"services {', '.join(services)}")
-        if environments:
-            shared.append(f"environments {', '.join(environments)}")
+        # The same rule as the calendar's conflicts (app/domain/overlaps.py).
+        shared = shared_resources(
+            release.services, release.environments, other.services, other.environments
+        )
         if shared:
-            conflicts.append(f"{other.name!r} ({other.id}) shares {' and '.join(shared)}")
+            conflicts.append(f"{other.name!r} ({other.id}) shares {shared.describe()}")
     plain = len(others) - len(conflicts)
     plain_note = (
         f"{plain} other overlapping release(s) share no service or environment" if plain else ""

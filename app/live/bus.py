@@ -81,18 +81,23 @@ class RedisBus:
         return self._connected.is_set()
 
     async def publish(self, release: Release, events: Iterable[ReleaseEvent]) -> None:
-        for message in messages_of(release, events):
-            try:
-                await self._redis.publish(self._channel, encode(message))
-            except RedisError as error:
-                # Stored already: subscribers that resume by seq will get it from the store.
-                log.warning(
-                    "could not publish event %s/%s: %s",
-                    release.id,
-                    message.event.seq,
-                    type(error).__name__,
-                )
-                return
+        messages = messages_of(release, events)
+        if not messages:
+            return
+        try:
+            # One round trip for a whole write's events, in order.
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for message in messages:
+                    pipe.publish(self._channel, encode(message))
+                await pipe.execute()
+        except (RedisError, OSError) as error:
+            # Stored already: subscribers that resume by seq will get them from the store.
+            log.warning(
+                "could not publish %d event(s) of %s: %s",
+                len(messages),
+                release.id,
+                type(error).__name__,
+            )
 
     async def start(self) -> None:
         if self._listen and self._task is None:

@@ -28,12 +28,24 @@ class Collection(Protocol):
     async def find_one(self, filter: Filter) -> Document | None: ...
 
     async def find(
-        self, filter: Filter, *, sort: SortSpec = (), limit: int = 0, skip: int = 0
-    ) -> list[Document]: ...
+        self,
+        filter: Filter,
+        *,
+        sort: SortSpec = (),
+        limit: int = 0,
+        skip: int = 0,
+        exclude: Sequence[str] = (),
+    ) -> list[Document]:
+        """Matching documents; `exclude` leaves out top-level fields (large ones not needed)."""
+        ...
 
     async def count(self, filter: Filter) -> int: ...
 
     async def insert_one(self, document: Document) -> None: ...
+
+    async def insert_new(self, documents: list[Document]) -> int:
+        """Insert many in one go; those whose `_id` exists already are skipped. How many new."""
+        ...
 
     async def replace_one(
         self, filter: Filter, document: Document, *, upsert: bool = False
@@ -58,8 +70,15 @@ class Collection(Protocol):
     async def delete_many(self, filter: Filter) -> int: ...
 
     async def create_index(
-        self, keys: SortSpec, *, unique: bool = False, name: str | None = None
-    ) -> None: ...
+        self,
+        keys: SortSpec,
+        *,
+        unique: bool = False,
+        name: str | None = None,
+        sparse: bool = False,
+    ) -> None:
+        """`sparse`: documents without the key are left out (a unique key only some have)."""
+        ...
 
 
 class Database(Protocol):

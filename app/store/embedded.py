@@ -7,7 +7,7 @@ here just as it is on a MongoDB server.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mongomock
@@ -25,9 +25,15 @@ class EmbeddedCollection:
         return found
 
     async def find(
-        self, filter: Filter, *, sort: SortSpec = (), limit: int = 0, skip: int = 0
+        self,
+        filter: Filter,
+        *,
+        sort: SortSpec = (),
+        limit: int = 0,
+        skip: int = 0,
+        exclude: Sequence[str] = (),
     ) -> list[Document]:
-        cursor = self._c.find(dict(filter))
+        cursor = self._c.find(dict(filter), {name: 0 for name in exclude} or None)
         if sort:
             cursor = cursor.sort(list(sort))
         if skip:
@@ -44,6 +50,16 @@ class EmbeddedCollection:
             self._c.insert_one(dict(document))
         except mongomock.DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
+
+    async def insert_new(self, documents: list[Document]) -> int:
+        inserted = 0
+        for document in documents:
+            try:
+                self._c.insert_one(dict(document))
+            except mongomock.DuplicateKeyError:
+                continue
+            inserted += 1
+        return inserted
 
     async def replace_one(
         self, filter: Filter, document: Document, *, upsert: bool = False
@@ -78,9 +94,16 @@ class EmbeddedCollection:
         return int(self._c.delete_many(dict(filter)).deleted_count)
 
     async def create_index(
-        self, keys: SortSpec, *, unique: bool = False, name: str | None = None
+        self,
+        keys: SortSpec,
+        *,
+        unique: bool = False,
+        name: str | None = None,
+        sparse: bool = False,
     ) -> None:
         options: dict[str, Any] = {"unique": unique}
+        if sparse:
+            options["sparse"] = True
         if name:
             options["name"] = name
         self._c.create_index(list(keys), **options)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from app.domain.events import ReleaseEvent, ReleaseEventType
 from app.store.codec import as_utc, from_json_text, json_text
-from app.store.collection import ASCENDING, DESCENDING, Database, Document, DuplicateKey
+from app.store.collection import ASCENDING, DESCENDING, Database, Document
 
 EVENTS = "events"
 
@@ -53,17 +53,14 @@ class EventStore:
         self._events = db.collection(EVENTS)
 
     async def create_indexes(self) -> None:
-        await self._events.create_index(
-            [("release_id", ASCENDING), ("seq", ASCENDING)], unique=True
-        )
+        # `(release_id, seq)` is unique through `_id` (see event_id); this index only orders.
+        # A second unique index would make every insert check it again (a full scan on the
+        # embedded store).
+        await self._events.create_index([("release_id", ASCENDING), ("seq", ASCENDING)])
 
     async def append(self, events: Iterable[ReleaseEvent]) -> None:
-        """Store events; one already stored (a retried flush) is left as it is."""
-        for event in events:
-            try:
-                await self._events.insert_one(to_document(event))
-            except DuplicateKey:
-                continue
+        """Store events in one write; one already stored (a retried flush) is left as it is."""
+        await self._events.insert_new([to_document(event) for event in events])
 
     async def after(
         self, release_id: str, *, after_seq: int = 0, limit: int = 100

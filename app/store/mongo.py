@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.store.collection import Collection, Document, DuplicateKey, Filter, SortSpec
+
+DUPLICATE_KEY = 11000
 
 
 class MongoCollection:
@@ -20,9 +22,21 @@ class MongoCollection:
         return await self._c.find_one(dict(filter))
 
     async def find(
-        self, filter: Filter, *, sort: SortSpec = (), limit: int = 0, skip: int = 0
+        self,
+        filter: Filter,
+        *,
+        sort: SortSpec = (),
+        limit: int = 0,
+        skip: int = 0,
+        exclude: Sequence[str] = (),
     ) -> list[Document]:
-        cursor = self._c.find(dict(filter), sort=list(sort) or None, limit=limit, skip=skip)
+        cursor = self._c.find(
+            dict(filter),
+            {name: 0 for name in exclude} or None,
+            sort=list(sort) or None,
+            limit=limit,
+            skip=skip,
+        )
         return await cursor.to_list(None)
 
     async def count(self, filter: Filter) -> int:
@@ -33,6 +47,18 @@ class MongoCollection:
             await self._c.insert_one(dict(document))
         except DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
+
+    async def insert_new(self, documents: list[Document]) -> int:
+        if not documents:
+            return 0
+        try:
+            result = await self._c.insert_many([dict(d) for d in documents], ordered=False)
+        except BulkWriteError as error:
+            details = error.details or {}
+            if any(e.get("code") != DUPLICATE_KEY for e in details.get("writeErrors", [])):
+                raise
+            return int(details.get("nInserted", 0))
+        return len(result.inserted_ids)
 
     async def replace_one(
         self, filter: Filter, document: Document, *, upsert: bool = False
@@ -64,9 +90,16 @@ class MongoCollection:
         return (await self._c.delete_many(dict(filter))).deleted_count
 
     async def create_index(
-        self, keys: SortSpec, *, unique: bool = False, name: str | None = None
+        self,
+        keys: SortSpec,
+        *,
+        unique: bool = False,
+        name: str | None = None,
+        sparse: bool = False,
     ) -> None:
         options: dict[str, Any] = {"unique": unique}
+        if sparse:
+            options["sparse"] = True
         if name:
             options["name"] = name
         await self._c.create_index(list(keys), **options)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.domain.events import ReleaseEvent
+from app.domain.group_generation import occurrence_key
 from app.domain.release import Release, ReleaseOutcome, ReleaseStatus
 from app.store.codec import as_utc
 from app.store.collection import ASCENDING, Database, Document, Filter
@@ -37,7 +38,9 @@ class ReleaseQuery:
     teams: tuple[str, ...] = ()
     process_id: str | None = None
     group_id: str | None = None
+    group_ids: tuple[str, ...] = ()
     parent_release_id: str | None = None
+    auto_start: bool | None = None
     search: str | None = None
     window_from: datetime | None = None
     window_to: datetime | None = None
@@ -50,6 +53,12 @@ def window_of(release: Release) -> tuple[datetime, datetime]:
     start = release.scheduled_start or release.started_at or release.created_at
     end = release.scheduled_end or release.completed_at or start + DEFAULT_WINDOW
     return start, max(end, start)
+
+
+def _occurrence_key(release: Release) -> Document:
+    if release.group_id is None or release.occurrence is None:
+        return {}
+    return {"occurrence_key": occurrence_key(release.group_id, as_utc(release.occurrence))}
 
 
 def to_document(release: Release) -> Document:
@@ -68,6 +77,9 @@ def to_document(release: Release) -> Document:
         "group_id": release.group_id,
         "parent_release_id": release.parent_release_id,
         "occurrence": release.occurrence,
+        "auto_start": release.auto_start,
+        "scheduled": release.scheduled_start is not None,
+        **_occurrence_key(release),
         "input_set_id": release.input_set_id,
         "window_start": start,
         "window_end": end,
@@ -106,6 +118,11 @@ def filter_for(query: ReleaseQuery) -> Document:
         conditions.append({"process_id": query.process_id})
     if query.group_id is not None:
         conditions.append({"group_id": query.group_id})
+    if query.group_ids:
+        conditions.append({"group_id": {"$in": list(query.group_ids)}})
+    if query.auto_start is not None:
+        # Releases stored before the flag existed start by themselves.
+        conditions.append({"auto_start": {"$ne": not query.auto_start}})
     if query.parent_release_id is not None:
         conditions.append({"parent_release_id": query.parent_release_id})
     if query.search:
@@ -152,11 +169,15 @@ class ReleaseStore:
             [("teams", ASCENDING)],
             [("tags", ASCENDING)],
             [("archived", ASCENDING), ("completed_at", ASCENDING)],
+            [("group_id", ASCENDING), ("window_start", ASCENDING)],
         ):
             await self._releases.create_index(keys)
+        # Only generated releases have the key: a group's occurrence is generated once.
         await self._releases.create_index(
-            [("sort_key", ASCENDING)], unique=True, name="sort_key_unique"
+            [("occurrence_key", ASCENDING)], unique=True, sparse=True, name="occurrence_unique"
         )
+        # Unique by construction (it ends with the release's id): no unique index to check.
+        await self._releases.create_index([("sort_key", ASCENDING)])
 
     async def get(self, release_id: str) -> Release | None:
         doc = await self._releases.find_one({"_id": release_id})

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from app.domain import engine
 from app.domain.engine import Advance, Notification
-from app.domain.release import Release
+from app.domain.release import Release, ReleaseOutcome, ReleaseStatus
 from app.services import Services
 
 log = logging.getLogger("cadenza.engine")
@@ -73,6 +73,8 @@ async def advance_release(services: Services, release_id: str) -> Release | None
             return release
         if await services.releases.save(decision.release):
             await _enqueue_follow_ups(services, decision)
+            if decision.release.parent_release_id is not None:
+                await report_to_parent(services, decision.release)
             return decision.release
     # Others keep winning the race, so they are making progress; their writes enqueue
     # further advances, and the sweep re-advances anything that stalls.
@@ -148,5 +150,30 @@ async def finish_attempt(
     if finished is not None:
         for decided in follow_ups:
             await _enqueue_follow_ups(services, decided)
-        await enqueue_advance(services, finished)
+        # Carry on here rather than through another job: saves a queue hop per activity.
+        await advance_release(services, release_id)
     return finished
+
+
+SUCCESSFUL = frozenset({ReleaseOutcome.SUCCESS, ReleaseOutcome.PARTIAL_SUCCESS})
+
+
+async def report_to_parent(services: Services, child: Release) -> None:
+    """A finished child release ends its parent's SUBPROCESS attempt."""
+    if (
+        child.status is not ReleaseStatus.COMPLETED
+        or child.parent_release_id is None
+        or child.parent_activity_key is None
+        or child.parent_attempt is None
+    ):
+        return
+    ok = child.outcome in SUCCESSFUL
+    await finish_attempt(
+        services,
+        child.parent_release_id,
+        child.parent_activity_key,
+        child.parent_attempt,
+        ok=ok,
+        output={"releaseId": child.id, "outcome": child.outcome.value if child.outcome else None},
+        error=None if ok else f"subprocess {child.name} ended {child.outcome}",
+    )

@@ -115,6 +115,9 @@ async def delete_input_set(services: Services, *, actor: User, input_set_id: str
     in_use = await services.db.collection(RELEASES).count({"input_set_id": input_set_id})
     if in_use:
         raise Conflict(f"input set {input_set_id} is used by {in_use} release(s)")
+    groups = await services.release_groups.count_using_input_set(input_set_id)
+    if groups:
+        raise Conflict(f"input set {input_set_id} is used by {groups} release group(s)")
     if not await services.input_sets.delete(input_set_id):
         raise NotFound("InputSet", input_set_id)
     return input_set_id

@@ -105,6 +105,9 @@ async def delete_process(services: Services, *, actor: User, process_id: str) ->
         raise Conflict(
             f"process {process_id} is used by {in_use} release(s); delete or archive them first"
         )
+    groups = await services.release_groups.count_for_process(process_id)
+    if groups:
+        raise Conflict(f"process {process_id} is used by {groups} release group(s)")
     if not await services.processes.delete(process_id):
         raise NotFound("Process", process_id)
     await services.input_sets.delete_for_process(process_id)

@@ -19,7 +19,7 @@ from app.domain.release import Release, ReleaseStatus
 from app.domain.review import CHECKED_ON_SCHEDULE, blocking_problems
 from app.services import Services
 from app.usecases import subprocesses
-from app.usecases.execution import enqueue_advance
+from app.usecases.execution import enqueue_advance, report_to_parent
 from app.usecases.release_review import review
 from app.usecases.releases import RELEASE_WRITERS, get_release_or_raise
 
@@ -232,17 +232,22 @@ async def abort(
         decide=lambda r, who, now: lifecycle.abort_release(r, actor=who, now=now, reason=reason),
     )
     await subprocesses.abort_children(services, aborted, reason)
-    await subprocesses.report_to_parent(services, aborted)
+    await report_to_parent(services, aborted)
     return aborted
 
 
 async def start_if_due(services: Services, release_id: str) -> Release | None:
-    """The scheduled start: exactly once however many workers race (compare-and-set)."""
+    """The scheduled start: exactly once however many workers race (compare-and-set).
+
+    A release with `auto_start` off (from a release group that waits for a person) stays
+    SCHEDULED: only startRelease starts it.
+    """
     release = await services.releases.get(release_id)
     now = services.clock()
     if (
         release is None
         or release.status is not ReleaseStatus.SCHEDULED
+        or not release.auto_start
         or release.scheduled_start is None
         or release.scheduled_start > now
     ):

@@ -9,7 +9,7 @@ from app.domain import lifecycle
 from app.domain.errors import CadenzaError
 from app.domain.ids import new_id
 from app.domain.process import JsonValue
-from app.domain.release import Release, ReleaseDetails, ReleaseOutcome, ReleaseStatus
+from app.domain.release import Release, ReleaseDetails, ReleaseStatus
 from app.domain.release_factory import new_release
 from app.services import Services
 from app.store.releases import ReleaseQuery
@@ -17,7 +17,6 @@ from app.usecases import execution
 
 MAX_DEPTH = 3
 ENGINE = "engine"
-SUCCESSFUL = frozenset({ReleaseOutcome.SUCCESS, ReleaseOutcome.PARTIAL_SUCCESS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,27 +80,6 @@ async def start_child(
     await services.releases.insert(child)
     await execution.enqueue_advance(services, child)
     return ChildStart(child)
-
-
-async def report_to_parent(services: Services, child: Release) -> None:
-    """A finished child release ends its parent's SUBPROCESS attempt."""
-    if (
-        child.status is not ReleaseStatus.COMPLETED
-        or child.parent_release_id is None
-        or child.parent_activity_key is None
-        or child.parent_attempt is None
-    ):
-        return
-    ok = child.outcome in SUCCESSFUL
-    await execution.finish_attempt(
-        services,
-        child.parent_release_id,
-        child.parent_activity_key,
-        child.parent_attempt,
-        ok=ok,
-        output={"releaseId": child.id, "outcome": child.outcome.value if child.outcome else None},
-        error=None if ok else f"subprocess {child.name} ended {child.outcome}",
-    )
 
 
 async def abort_children(services: Services, parent: Release, reason: str) -> None:

@@ -30,6 +30,7 @@ from schema.scalars import JSON
 if TYPE_CHECKING:
     from schema.input_sets.types import InputSetType
     from schema.processes.types import ProcessType
+    from schema.release_groups.types import ReleaseGroupType
 
 
 @strawberry.type(name="ResolvedVariable")
@@ -358,6 +359,26 @@ class ReleaseType(Node):
             return None
         found = await input_set_by_id(info).load(self._release.input_set_id)
         return None if found is None else InputSetType.from_domain(found)
+
+    @strawberry.field(description="The release group that generated it.")
+    async def group(
+        self, info: Info
+    ) -> Annotated[ReleaseGroupType, strawberry.lazy("schema.release_groups.types")] | None:
+        from schema.release_groups.loaders import group_by_id
+        from schema.release_groups.types import ReleaseGroupType
+
+        if self._release.group_id is None:
+            return None
+        found = await group_by_id(info).load(self._release.group_id)
+        return None if found is None else ReleaseGroupType.from_domain(found)
+
+    @strawberry.field(description="The group occurrence it was generated for.")
+    def occurrence(self) -> datetime | None:
+        return self._release.occurrence
+
+    @strawberry.field(description="False: it waits SCHEDULED until a person starts it.")
+    def auto_start(self) -> bool:
+        return self._release.auto_start
 
     @strawberry.field(description="The audit trail, oldest first.")
     async def events(
