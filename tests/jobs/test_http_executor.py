@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -14,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -31,6 +28,7 @@ from jobs.executors.http import (
     safe_url,
 )
 from tests.redis_server import free_port
+from tests.server import serving
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 DATA: dict[str, JsonValue] = {
@@ -139,34 +137,8 @@ def build_app() -> Starlette:
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     """A real uvicorn server on a free port of 127.0.0.1, ready before the first test."""
-    port = free_port()
-    config = uvicorn.Config(
-        build_app(),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if not thread.is_alive():
-                raise RuntimeError("the test server exited during start-up")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/data", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the test server did not become ready")
-            time.sleep(0.02)
+    with serving(build_app(), ready_path="/data") as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 class Recording(httpx.AsyncBaseTransport):
