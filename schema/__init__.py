@@ -27,6 +27,7 @@ from schema.release_groups.types import ReleaseGroupType
 from schema.releases.activities import ActivityMutations, ActivityQueries
 from schema.releases.resolvers import ReleaseMutations, ReleaseQueries
 from schema.releases.types import ReleaseType
+from schema.shared_execution import SharedEventExecution
 from schema.subscriptions import Subscription
 
 
@@ -71,6 +72,7 @@ def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schem
         subscription=Subscription,
         types=[ProcessType, InputSetType, ReleaseType, ReleaseGroupType],
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=SharedEventExecution,
         extensions=[
             # Factories: each request gets fresh extension instances; the parser and
             # validation caches live at module level, shared by all of them.
