@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from app.domain.events import ReleaseEvent, ReleaseEventType
 from app.store.codec import as_utc, from_json_text, json_text
-from app.store.collection import ASCENDING, DESCENDING, Database, Document
+from app.store.collection import ASCENDING, Database, Document
 
 EVENTS = "events"
 
@@ -91,16 +91,5 @@ class EventStore:
             pages[doc["release_id"]].append(from_document(doc))
         return pages
 
-    async def before(self, release_id: str, *, before_seq: int, limit: int) -> list[ReleaseEvent]:
-        docs = await self._events.find(
-            {"release_id": release_id, "seq": {"$lt": before_seq}},
-            sort=[("seq", DESCENDING)],
-            limit=limit,
-        )
-        return [from_document(d) for d in reversed(docs)]
-
     async def count(self, release_id: str) -> int:
         return await self._events.count({"release_id": release_id})
-
-    async def delete_for_release(self, release_id: str) -> int:
-        return await self._events.delete_many({"release_id": release_id})

@@ -19,7 +19,6 @@ from app.domain.variables import Resolution, resolve
 from app.services import Services
 from app.store.paging import Page, PageRequest
 from app.store.releases import ReleaseQuery
-from app.usecases.input_sets import get_input_set_or_raise
 from app.usecases.processes import get_process_or_raise
 
 RELEASE_WRITERS = PROCESS_WRITERS
@@ -156,12 +155,3 @@ async def preview_release(
     problems = check_inputs(process.inputs, inputs, require_complete=True)
     resolution = resolve(process.spec, inputs, plan_key=plan_fingerprint(process.spec))
     return Preview(process, inputs, resolution, [*problems, *resolution.problems])
-
-
-async def get_input_set_of(services: Services, release: Release) -> InputSet | None:
-    if release.input_set_id is None:
-        return None
-    try:
-        return await get_input_set_or_raise(services, release.input_set_id)
-    except NotFound:
-        return None
