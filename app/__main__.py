@@ -28,6 +28,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,
         proxy_headers=False,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
     )
     return 0
 

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     live_queue_size: int = Field(
         default=1000, description="Events a subscriber may fall behind before it is dropped."
     )
+    ws_per_message_deflate: bool = Field(
+        default=False,
+        description="Offer permessage-deflate on websockets. Off: event frames are small, and "
+        "compressing each frame for each subscriber costs more CPU per fan-out (and memory "
+        "per connection) than the bytes it saves.",
+    )
     worker_poll_delay_s: float = Field(
         default=0.05, description="How often an idle worker asks Redis for due jobs."
     )

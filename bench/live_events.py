@@ -27,7 +27,6 @@ import tempfile
 import time
 import uuid
 import zlib
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,9 +36,6 @@ from typing import IO, Any
 
 import httpx
 import websockets
-from graphql import OperationType
-from graphql.execution.types import ExecutionResult, ExperimentalIncrementalExecutionResults
-from graphql.pyutils import AwaitableOrValue
 from pydantic import SecretStr
 from redis.asyncio import Redis
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -55,7 +51,6 @@ from app.settings import Settings
 from bench.graphql_overhead import ADMIN_TOKEN, HEADERS, check
 from schema import build_schema
 from schema.context import Context
-from schema.releases.types import ReleaseEventType_
 from tests.factories import CREATE_PROCESS, create_process, create_release, process_input, unique
 from tests.graphql_client import Api
 from tests.redis_server import free_port, running_redis
@@ -759,40 +754,6 @@ async def hub_alone(subscribers: int, rounds: int) -> InProcess:
     )
 
 
-class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
-    """PROTOTYPE of a proposed change, used by 3c only: one execution per event and operation.
-
-    Subscribers of the same `releaseEvents` document and variables get the very same
-    ExecutionResult for an event, executed once. Safe for ReleaseEventType_ because none of
-    its fields depends on the context (user, loaders). Keyed on the event's (release, seq),
-    the parsed operation (one object per query text, thanks to the ParserCache) and the
-    variables; a bounded LRU.
-    """
-
-    results: OrderedDict[tuple[str, int, int, str], ExecutionResult] = OrderedDict()
-    size = 1024
-
-    def execute_operation(
-        self, serially: bool | None = None
-    ) -> AwaitableOrValue[ExecutionResult | ExperimentalIncrementalExecutionResults]:
-        root = self.root_value
-        if self.operation.operation != OperationType.SUBSCRIPTION or not isinstance(
-            root, ReleaseEventType_
-        ):
-            return super().execute_operation(serially)
-        variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
-        key = (str(root.release_id), root.seq, id(self.operation), variables)
-        found = self.results.get(key)
-        if found is not None:
-            return found
-        result = super().execute_operation(serially)
-        if isinstance(result, ExecutionResult) and not result.errors:
-            self.results[key] = result
-            if len(self.results) > self.size:
-                self.results.popitem(last=False)
-        return result
-
-
 async def hub_and_graphql(subscribers: int, rounds: int, *, shared: bool = False) -> InProcess:
     """Hub.deliver to `subscribers` live `releaseEvents` operations of `schema.subscribe`.
 
@@ -802,9 +763,9 @@ async def hub_and_graphql(subscribers: int, rounds: int, *, shared: bool = False
     """
     suffix = uuid.uuid4().hex[:12]
     settings = Settings(mongodb_url=None, redis_url=None, mongodb_db=f"cadenza_bench_{suffix}")
-    schema = build_schema(settings)
-    if shared:
-        schema.execution_context_class = SharedEventExecution
+    schema = build_schema(settings)  # its execution context is SharedEventExecution
+    if not shared:
+        schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
     admin = User(name="bench", roles=(Role.ADMIN,), created_at=datetime.now(UTC))
     async with open_services(settings) as services:
         context = Context(services=services, user=admin, request_id="bench")
@@ -1096,13 +1057,13 @@ def main() -> None:
         shared = asyncio.run(hub_and_graphql(subscribers, in_process_rounds, shared=True))
         print_table(
             f"3c. in-process Hub + schema.subscribe: {subscribers} releaseEvents operations, "
-            "no websocket; (shared) = SharedEventExecution prototype",
+            "no websocket; (shared) = one execution per event (SharedEventExecution, as served)",
             plain.rows + shared.rows,
             "ms",
         )
         print(
-            f"  CPU per subscriber: {plain.cpu_us_per_subscriber:.0f} µs as is, "
-            f"{shared.cpu_us_per_subscriber:.0f} µs with one execution per event"
+            f"  CPU per subscriber: {plain.cpu_us_per_subscriber:.0f} µs executing per "
+            f"subscriber, {shared.cpu_us_per_subscriber:.0f} µs with one execution per event"
         )
         frame = json.dumps(
             {"id": "1", "type": "next", "payload": {"data": {"releaseEvents": {"seq": 1}}}}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -20,6 +20,8 @@ class Context:
     user: User
     request_id: str
     loaders: dict[str, Any] = field(default_factory=dict)
+    # Set on websocket connections: ends the whole connection with a close code and reason.
+    close_connection: Callable[[int, str], Awaitable[None]] | None = None
 
     def loader(self, name: str, factory: Callable[[Services], L]) -> L:
         """This request's loader called `name`, made on first use (never shared)."""

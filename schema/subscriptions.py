@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TypeVar
 
 import strawberry
 
@@ -12,11 +14,32 @@ from schema.releases.activities import PendingAction
 from schema.releases.inputs import ReleaseFilter
 from schema.releases.types import ReleaseEventType_, ReleaseType
 
+T = TypeVar("T")
 
-@strawberry.type
-class PendingActionChange:
-    action: PendingAction
-    active: bool = strawberry.field(description="False: it was done or is no longer needed.")
+# A websocket close code in the application range that no graphql-ws protocol uses, and that
+# clients (graphql-ws among them) treat as "reconnect", not as a fatal error.
+SLOW_SUBSCRIBER_CLOSE_CODE = 4008
+SLOW_SUBSCRIBER_CLOSE_REASON = (
+    "too slow to keep up: subscribe again with afterSeq = the last seq you got"
+)
+
+
+async def _live(info: Info, source: AsyncIterator[T]) -> AsyncIterator[T]:
+    """`source`, except that a subscriber too slow to keep up loses its connection.
+
+    Its socket is what cannot keep up, so every subscription on it is behind: the close
+    frame goes out after the frames already queued, and the client resumes each stream from
+    the last seq it got. Other ends (Redis lost) stay an error on the one subscription.
+    """
+    try:
+        async for item in source:
+            yield item
+    except live.LiveEnded as ended:
+        close = info.context.close_connection
+        if ended.code != "SLOW_SUBSCRIBER" or close is None:
+            raise
+        await close(SLOW_SUBSCRIBER_CLOSE_CODE, SLOW_SUBSCRIBER_CLOSE_REASON)
+        await asyncio.Future()  # the connection's shutdown cancels this operation
 
 
 def _facts(filter: ReleaseFilter | None) -> live.ReleaseFilterFacts:
@@ -43,8 +66,9 @@ class Subscription:
     async def release_events(
         self, info: Info, release_id: strawberry.ID, after_seq: int | None = None
     ) -> AsyncGenerator[ReleaseEventType_, None]:
-        async for event in live.release_events(
-            info.context.services, release_id=release_id, after_seq=after_seq
+        async for event in _live(
+            info,
+            live.release_events(info.context.services, release_id=release_id, after_seq=after_seq),
         ):
             yield ReleaseEventType_.from_domain(event)
 
@@ -52,21 +76,26 @@ class Subscription:
     async def release_updated(
         self, info: Info, release_id: strawberry.ID
     ) -> AsyncGenerator[ReleaseType, None]:
-        async for release in live.release_updates(info.context.services, release_id=release_id):
+        async for release in _live(
+            info, live.release_updates(info.context.services, release_id=release_id)
+        ):
             yield ReleaseType.from_domain(release)
 
     @strawberry.subscription(description="Status changes of releases matching the filter.")
     async def releases_changed(
         self, info: Info, filter: ReleaseFilter | None = None
     ) -> AsyncGenerator[ReleaseEventType_, None]:
-        async for event in live.releases_changed(info.context.services, wanted=_facts(filter)):
+        async for event in _live(
+            info, live.releases_changed(info.context.services, wanted=_facts(filter))
+        ):
             yield ReleaseEventType_.from_domain(event)
 
     @strawberry.subscription(
-        description="Your pending actions now, then each one that appears (active) or goes."
+        description="Your pending actions now, then each one that appears (active: true) or "
+        "goes (active: false)."
     )
-    async def pending_actions(self, info: Info) -> AsyncGenerator[PendingActionChange, None]:
-        async for change in live.pending_changes(info.context.services, user=info.context.user):
-            yield PendingActionChange(
-                action=PendingAction.from_domain(change.action), active=change.active
-            )
+    async def pending_actions(self, info: Info) -> AsyncGenerator[PendingAction, None]:
+        async for change in _live(
+            info, live.pending_changes(info.context.services, user=info.context.user)
+        ):
+            yield PendingAction.from_domain(change.action, active=change.active)

@@ -35,10 +35,19 @@ class RunningServer:
 
 
 @contextlib.contextmanager
-def serving(app: Any, ready_path: str = "/readyz") -> Iterator[str]:
+def serving(
+    app: Any, ready_path: str = "/readyz", *, ws_per_message_deflate: bool = False
+) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on a free loopback port; yield its base URL once ready."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        ws_per_message_deflate=ws_per_message_deflate,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
@@ -63,5 +72,5 @@ def serving(app: Any, ready_path: str = "/readyz") -> Iterator[str]:
 @contextlib.contextmanager
 def running_server(settings: Settings, **app_options: Any) -> Iterator[RunningServer]:
     app = create_app(settings, announce_admin=False, **app_options)
-    with serving(app) as base_url:
+    with serving(app, ws_per_message_deflate=settings.ws_per_message_deflate) as base_url:
         yield RunningServer(base_url, settings, app)

@@ -70,6 +70,7 @@ async def readyz(request: Request) -> JSONResponse:
             "live": {
                 "connected": services.bus.connected,
                 "subscribers": services.bus.hub.subscriber_count,
+                "slowSubscribersDropped": services.bus.hub.slow_dropped,
                 "tasks": len(asyncio.all_tasks()),
             },
         },

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
@@ -28,14 +31,62 @@ class WebSocketContext(Context):
     connection_params: dict[str, Any] | None = None
 
 
+FRAME_KEYS = {"id", "type", "payload"}
+DATA_ONLY = {"data"}
+ENCODED_PAYLOADS = 64
+
+
+class EncodedPayloads:
+    """The JSON of the last few result payloads, by identity (held, so ids stay unique)."""
+
+    def __init__(self, size: int = ENCODED_PAYLOADS) -> None:
+        self._size = size
+        self._encoded: OrderedDict[int, tuple[object, str]] = OrderedDict()
+
+    def encode(self, data: object) -> str:
+        found = self._encoded.get(id(data))
+        if found is not None and found[0] is data:
+            return found[1]
+        encoded = json.dumps(data, separators=(",", ":"))
+        self._encoded[id(data)] = (data, encoded)
+        if len(self._encoded) > self._size:
+            self._encoded.popitem(last=False)
+        return encoded
+
+
+def _closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:
+    async def close(code: int, reason: str) -> None:
+        if websocket.application_state == WebSocketState.CONNECTED:
+            await websocket.close(code=code, reason=reason)
+
+    return close
+
+
 class GraphQLWebSocket(GraphQL[Context, None]):
     """Strawberry's websocket handling, with our authentication and context."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._payloads = EncodedPayloads()
+
+    def encode_json(self, data: object) -> str:
+        # One event reaches many subscribers as the very same result (SharedEventExecution):
+        # its payload is encoded once, and each frame only adds its own operation id.
+        if isinstance(data, dict) and data.keys() == FRAME_KEYS:
+            payload = data["payload"]
+            if isinstance(payload, dict) and payload.keys() == DATA_ONLY:
+                head = f'{{"id":{json.dumps(data["id"])},"type":{json.dumps(data["type"])}'
+                return f'{head},"payload":{{"data":{self._payloads.encode(payload["data"])}}}}}'
+        return json.dumps(data, separators=(",", ":"))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         services: Services = request.app.state.services
-        return WebSocketContext(services=services, user=NOBODY, request_id=uuid.uuid4().hex[:16])
+        context = WebSocketContext(services=services, user=NOBODY, request_id=uuid.uuid4().hex[:16])
+        if isinstance(request, WebSocket):
+            context.close_connection = _closer(request)
+        return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = getattr(context, "connection_params", None) or {}

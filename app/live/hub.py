@@ -60,6 +60,7 @@ class Hub:
     def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
         self._subscribers: set[Subscriber] = set()
         self._queue_size = queue_size
+        self.slow_dropped = 0  # since start: how often a subscriber could not keep up
 
     @property
     def subscriber_count(self) -> int:
@@ -68,11 +69,12 @@ class Hub:
     def deliver(self, message: LiveEvent) -> None:
         for subscriber in list(self._subscribers):
             if subscriber.match(message) and not subscriber.offer(message):
+                self.slow_dropped += 1
                 subscriber.drop(
                     SubscriberDropped(
                         "SLOW_SUBSCRIBER",
                         "too slow to keep up: subscribe again with afterSeq set to the last seq "
-                        "you received, and stored events will be replayed",
+                        "you got, and stored events will be replayed",
                     )
                 )
 

@@ -114,9 +114,13 @@ class PendingAction:
     since: datetime | None
     deadline: datetime | None
     instructions: str | None
+    active: bool = strawberry.field(
+        description="False only in the pendingActions subscription: the action was done or "
+        "is no longer needed."
+    )
 
     @classmethod
-    def from_domain(cls, a: DomainPendingAction) -> PendingAction:
+    def from_domain(cls, a: DomainPendingAction, *, active: bool = True) -> PendingAction:
         name = next(act.name for _, act in a.release.activities() if act.key == a.activity_key)
         return cls(
             release=ReleaseType.from_domain(a.release),
@@ -127,6 +131,7 @@ class PendingAction:
             since=a.since,
             deadline=a.deadline,
             instructions=a.instructions,
+            active=active,
         )
 
 
