@@ -10,6 +10,7 @@ from pathlib import Path
 from app.domain.accounts import Role
 from app.domain.errors import CadenzaError
 from app.logging_setup import configure_logging
+from app.runtime import tune_gc
 from app.settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -21,6 +22,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app.main import create_app
 
     app = create_app(settings, seed_examples=args.seed_examples)
+    tune_gc()
     uvicorn.run(
         app,
         host=args.host or settings.host,
@@ -36,6 +38,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from jobs.worker import run_worker
 
+    tune_gc()
     return run_worker(settings, burst=args.burst)
 
 

@@ -45,6 +45,7 @@ from app.domain.process import (
 from app.domain.release import ReleaseDetails, ReleaseOutcome, ReleaseStatus
 from app.domain.release_factory import new_release
 from app.domain.release_group import GroupSpec
+from app.runtime import tune_gc
 from app.services import Services, open_services
 from app.settings import Settings
 from app.store.calendar import calendar_items
@@ -372,6 +373,7 @@ def main() -> None:
         "--store", choices=("embedded", "wire", "both"), default="both", help="default both"
     )
     args = parser.parse_args()
+    tune_gc()  # the process-wide settings `python -m app serve` runs with
     print(
         f"Cadenza calendar, quarter view: {args.releases} releases over {SPAN_DAYS} days, "
         f"N={args.requests}, Python {platform.python_version()}"

@@ -66,7 +66,7 @@ def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schem
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -83,3 +83,6 @@ def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schem
             *([lambda: ValidationCache(maxsize=512)] if caches else []),
         ],
     )
+    # The executor with this schema's plain leaf fields planned (schema/leaf_fields.py).
+    schema.execution_context_class = SharedEventExecution.with_plans(schema._schema)
+    return schema

@@ -13,8 +13,8 @@ from collections import OrderedDict
 from graphql import OperationType
 from graphql.execution.types import ExecutionResult, ExperimentalIncrementalExecutionResults
 from graphql.pyutils import AwaitableOrValue
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.leaf_fields import LeafFastPathExecution
 from schema.releases.types import ReleaseEventType_
 
 MAX_SHARED_RESULTS = 1024
@@ -22,7 +22,7 @@ MAX_SHARED_RESULTS = 1024
 ResultKey = tuple[str, int, str, str | None, str]
 
 
-class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecution(LeafFastPathExecution):
     _results: OrderedDict[ResultKey, ExecutionResult] = OrderedDict()
 
     def _key(self, event: ReleaseEventType_) -> ResultKey | None:

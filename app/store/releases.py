@@ -102,6 +102,12 @@ def from_document(doc: Document) -> Release:
 def filter_for(query: ReleaseQuery) -> Document:
     """A store filter from typed criteria; user text is escaped, never run as a pattern."""
     conditions: list[Filter] = []
+    # The window first: it rules out most releases, and the embedded store tries the
+    # conditions of an $and in order (MongoDB's planner picks its own).
+    if query.window_to is not None:
+        conditions.append({"window_start": {"$lt": query.window_to}})
+    if query.window_from is not None:
+        conditions.append({"window_end": {"$gt": query.window_from}})
     if query.statuses:
         conditions.append({"status": {"$in": [s.value for s in query.statuses]}})
     if query.outcomes:
@@ -128,10 +134,6 @@ def filter_for(query: ReleaseQuery) -> Document:
     if query.search:
         pattern = {"$regex": re.escape(query.search), "$options": "i"}
         conditions.append({"$or": [{"name": pattern}, {"tags": pattern}]})
-    if query.window_to is not None:
-        conditions.append({"window_start": {"$lt": query.window_to}})
-    if query.window_from is not None:
-        conditions.append({"window_end": {"$gt": query.window_from}})
     if not query.include_archived:
         conditions.append({"archived": False})
     if query.exclude_ids:
