@@ -17,6 +17,7 @@ from app.settings import Settings
 from schema.accounts.resolvers import AccountMutations, AccountQueries
 from schema.calendar.resolvers import CalendarQueries
 from schema.errors import CadenzaErrors
+from schema.extensions_runner import LeanSchema
 from schema.input_sets.resolvers import InputSetMutations, InputSetQueries
 from schema.input_sets.types import InputSetType
 from schema.node import NodeQueries
@@ -66,7 +67,7 @@ def build_schema(settings: Settings, *, caches: bool = True) -> strawberry.Schem
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
-    schema = strawberry.Schema(
+    schema = LeanSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

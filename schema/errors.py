@@ -69,6 +69,8 @@ def formatted(error: GraphQLError, request_id: str | None) -> GraphQLError:
 class CadenzaErrors(SchemaExtension):
     """Rewrites the result's errors once the operation is done (HTTP and websockets alike)."""
 
+    STREAM_HOOK_ERRORS_ONLY = True  # on_stream_result leaves a result without errors alone
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
