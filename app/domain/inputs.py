@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+
+# `regex`, not `re`: patterns come from users, and only `regex` can stop a match that
+# backtracks without end (it also defuses many such patterns by itself).
+import regex
 
 from app.domain.errors import FieldProblem
 from app.domain.json_values import is_number, json_equal, type_name
@@ -13,6 +16,9 @@ from app.domain.process import InputDefinition, InputType, JsonValue
 from app.domain.references import is_identifier
 
 MAX_PATTERN_LENGTH = 500
+# Checking one value against one pattern takes microseconds; a pattern that needs more
+# than this is refused for that value rather than holding the server.
+PATTERN_TIMEOUT_S = 0.05
 
 _TYPE_WORDS = {
     InputType.STRING: "a string",
@@ -38,13 +44,29 @@ def has_type(input_type: InputType, value: JsonValue) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
+def _compiled(pattern: str) -> regex.Pattern[str] | None:
     if len(pattern) > MAX_PATTERN_LENGTH:
         return None
     try:
-        return re.compile(pattern)
-    except re.error:
+        return regex.compile(pattern)
+    except regex.error:
         return None
+
+
+def _pattern_mismatch(pattern_text: str, value: str) -> str | None:
+    """Why `value` does not match the whole pattern, or None when it does."""
+    pattern = _compiled(pattern_text)
+    if pattern is None:
+        return None  # refused when the process was saved; nothing to check against
+    try:
+        if pattern.fullmatch(value, timeout=PATTERN_TIMEOUT_S) is not None:
+            return None
+    except TimeoutError:
+        return (
+            f"could not be checked against the pattern {pattern_text!r} in time "
+            "(the pattern backtracks too much: simplify it)"
+        )
+    return f"must match the pattern {pattern_text!r}"
 
 
 def _size_words(definition: InputDefinition, bound: float) -> str:
@@ -77,9 +99,9 @@ def check_value(definition: InputDefinition, value: JsonValue, path: str) -> lis
             at_most = _size_words(definition, definition.max)
             problems.append(FieldProblem(path, f"must be at most {at_most}"))
     if definition.type is InputType.STRING and definition.pattern is not None:
-        pattern = _compiled(definition.pattern)
-        if pattern is not None and pattern.fullmatch(value) is None:
-            problems.append(FieldProblem(path, f"must match the pattern {definition.pattern!r}"))
+        mismatch = _pattern_mismatch(definition.pattern, value)
+        if mismatch is not None:
+            problems.append(FieldProblem(path, mismatch))
     return problems
 
 
@@ -144,8 +166,8 @@ def _pattern_problem(definition: InputDefinition) -> str | None:
     if len(pattern) > MAX_PATTERN_LENGTH:
         return f"must be at most {MAX_PATTERN_LENGTH} characters"
     try:
-        re.compile(pattern)
-    except re.error as error:
+        regex.compile(pattern)
+    except regex.error as error:
         return f"is not a valid regular expression: {error}"
     return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -146,6 +147,28 @@ async def test_whole_value_expressions_keep_their_json_type(api: Api) -> None:
     values = {v["name"]: v["value"] for v in release["variables"]}
     assert values["targets"] == ["a", "b"]
     assert values["summary"] == '3 x ["a","b"]'
+
+
+async def test_a_pattern_that_backtracks_without_end_is_refused_in_time(api: Api) -> None:
+    # (a|aa)+$ against 'aaaa...!' backtracks exponentially; Python's `re` would hold the
+    # server for hours. The value is refused, naming the field, well within a second.
+    process = await create_process(
+        api,
+        inputs=[{"name": "code", "type": "STRING", "pattern": "(a|aa)+$"}],
+        phases=[phase("go", activity("x"))],
+    )
+    started = time.monotonic()
+    errors = await api.errors(
+        CREATE_RELEASE,
+        {"input": {"processId": process["id"], "name": "r", "inputs": {"code": "a" * 60 + "!"}}},
+    )
+    assert time.monotonic() - started < 5
+    assert codes(errors) == ["BAD_USER_INPUT"]
+    (problem,) = errors[0]["extensions"]["fields"]
+    assert problem["path"] == "inputs.code"
+    assert "in time" in problem["message"]
+    fine = await create_release(api, process["id"], inputs={"code": "aaaa"})
+    assert fine["status"] == "DRAFT"
 
 
 async def test_bad_inputs_are_reported_all_at_once_and_nothing_is_stored(api: Api) -> None:

@@ -80,6 +80,13 @@ def test_pattern_must_match_the_whole_string() -> None:
     ]
 
 
+def test_a_pattern_that_backtracks_without_end_is_cut_short() -> None:
+    definition = define(pattern="(a|aa)+$")
+    (problem,) = messages(check_value(definition, "a" * 60 + "!", "p"))
+    assert problem.startswith("p: could not be checked against the pattern '(a|aa)+$' in time")
+    assert check_value(definition, "aaa", "p") == []
+
+
 def test_every_constraint_is_reported() -> None:
     definition = define(allowed_values=("aaaa",), max=3, pattern="a+")
     assert len(check_value(definition, "bbbbb", "p")) == 3
