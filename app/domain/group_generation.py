@@ -20,10 +20,11 @@ from app.domain.events import EventDraft, ReleaseEventType
 from app.domain.ids import derived_id
 from app.domain.input_set import InputSet
 from app.domain.inputs import check_inputs, effective_inputs
-from app.domain.lifecycle import API_NAMES, schedule_release
+from app.domain.lifecycle import schedule_release
 from app.domain.name_templates import render_name, uses_field
 from app.domain.process import Process
 from app.domain.release import Cadence, Release, ReleaseDetails, ReleaseStatus
+from app.domain.release_edits import API_NAMES
 from app.domain.release_factory import new_release
 from app.domain.release_group import ReleaseGroup
 

@@ -4,41 +4,34 @@ An action takes the release, its arguments, who acts and when, and returns
 `release.recorded(...)`: the next revision with the action's events in its outbox. An action
 the release's status does not allow raises InvalidTransition naming the status and the
 action; bad arguments raise InvalidInput with every problem found.
+
+Editing a release lives in `release_edits`, and what must hold before it is scheduled or
+started in `readiness`; this module holds the moves between statuses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from app.domain.durations import format_duration
 from app.domain.errors import FieldProblem, InvalidInput, InvalidTransition
 from app.domain.events import EventDraft, ReleaseEventType
-from app.domain.inputs import check_inputs
-from app.domain.json_values import json_equal
-from app.domain.paths import child, item
-from app.domain.process import Frozen, JsonValue
+from app.domain.process import JsonValue
+from app.domain.readiness import require_ready, window_problems
 from app.domain.release import (
     TERMINAL_ACTIVITY,
     TERMINAL_PHASE,
     ActivityState,
     ActivityStatus,
     Cadence,
-    Link,
     PhaseState,
     PhaseStatus,
     Release,
-    ReleaseContext,
     ReleaseOutcome,
     ReleaseStatus,
 )
-from app.domain.variables import resolve
 
-MAX_NAME_LENGTH = 200
-# A start picked in a form moments ago must not be refused because the request took a while
-# or the client's clock runs behind; such a start is simply due at once.
-CLOCK_SKEW = timedelta(seconds=60)
 SYSTEM_ACTOR = "system"
 
 DRAFT = ReleaseStatus.DRAFT
@@ -46,54 +39,6 @@ SCHEDULED = ReleaseStatus.SCHEDULED
 RUNNING = ReleaseStatus.RUNNING
 ON_HOLD = ReleaseStatus.ON_HOLD
 COMPLETED = ReleaseStatus.COMPLETED
-
-
-class InputSetChoice(Frozen):
-    """The input set a release takes values from, as read at one version."""
-
-    id: str
-    version: int
-    values: dict[str, JsonValue] = {}
-
-
-class ReleaseChanges(Frozen):
-    """An edit of a release. Only the fields given (`model_fields_set`) change.
-
-    A field given as None is cleared: collections become empty, `input_set` detaches the
-    input set, and `name` (which cannot be empty) is refused.
-    """
-
-    name: str | None = None
-    description: str | None = None
-    tags: tuple[str, ...] | None = None
-    version: str | None = None
-    services: tuple[str, ...] | None = None
-    environments: tuple[str, ...] | None = None
-    links: tuple[Link, ...] | None = None
-    context: ReleaseContext | None = None
-    owners: dict[str, str] | None = None
-    scheduled_start: datetime | None = None
-    scheduled_end: datetime | None = None
-    input_set: InputSetChoice | None = None
-    overrides: dict[str, JsonValue] | None = None
-
-
-# The names clients know the fields by: in problem paths and RELEASE_UPDATED's `fields`.
-API_NAMES = {
-    "scheduled_start": "scheduledStart",
-    "scheduled_end": "scheduledEnd",
-    "input_set": "inputSet",
-    "overrides": "inputs",
-}
-EDITABLE_WHEN_SCHEDULED = frozenset(
-    {"scheduled_start", "scheduled_end", "description", "links", "tags", "owners"}
-)
-_COLLECTIONS = {"tags": (), "services": (), "environments": (), "links": ()}
-_JSON_FIELDS = frozenset({"overrides", "input_set_values"})
-
-
-def _api_name(field: str) -> str:
-    return API_NAMES.get(field, field)
 
 
 def _moved(
@@ -122,213 +67,6 @@ def _clean(reason: str | None) -> str | None:
     return reason.strip() or None
 
 
-# --- readiness -----------------------------------------------------------------------------
-
-
-def input_problems(release: Release) -> list[FieldProblem]:
-    """What stops the release's effective inputs from running it: missing or invalid values."""
-    return check_inputs(
-        release.plan.inputs, release.inputs, path_prefix="inputs", require_complete=True
-    )
-
-
-def variable_problems(release: Release) -> list[FieldProblem]:
-    """Variables of the release that do not resolve with its inputs."""
-    return resolve(release.plan, release.inputs, plan_key=release.plan_key).problems
-
-
-def _require_ready(release: Release, extra: Iterable[FieldProblem] = ()) -> None:
-    problems = [*extra, *input_problems(release), *variable_problems(release)]
-    if problems:
-        raise InvalidInput(problems)
-
-
-def _window_problems(
-    start: datetime | None,
-    end: datetime | None,
-    now: datetime,
-    *,
-    start_required: bool,
-    check_start: bool,
-) -> list[FieldProblem]:
-    """Problems with a schedule window; the start is judged against `now` if `check_start`."""
-    problems: list[FieldProblem] = []
-    for path, moment in (("scheduledStart", start), ("scheduledEnd", end)):
-        if moment is not None and moment.utcoffset() is None:
-            problems.append(FieldProblem(path, "must include a time zone (UTC on the wire)"))
-    if problems:
-        return problems  # naive and aware times cannot be compared
-    if start is None:
-        if start_required:
-            problems.append(FieldProblem("scheduledStart", "is required to schedule a release"))
-        elif end is not None:
-            problems.append(FieldProblem("scheduledEnd", "needs a scheduledStart"))
-        return problems
-    if check_start and start < now - CLOCK_SKEW:
-        problems.append(FieldProblem("scheduledStart", "must not be in the past"))
-    if end is not None and end <= start:
-        problems.append(FieldProblem("scheduledEnd", "must be after scheduledStart"))
-    return problems
-
-
-# --- editing -------------------------------------------------------------------------------
-
-
-def _release_fields(changes: ReleaseChanges) -> dict[str, dict[str, object]]:
-    """For each field given, the release fields it sets (one, or three for the input set)."""
-    fields: dict[str, dict[str, object]] = {}
-    for name in ReleaseChanges.model_fields:
-        if name not in changes.model_fields_set:
-            continue
-        value = getattr(changes, name)
-        if name == "input_set":
-            choice: InputSetChoice | None = value
-            fields[name] = {
-                "input_set_id": choice.id if choice else None,
-                "input_set_version": choice.version if choice else None,
-                "input_set_values": dict(choice.values) if choice else {},
-            }
-        elif value is None and name in _COLLECTIONS:
-            fields[name] = {name: _COLLECTIONS[name]}
-        elif value is None and name in ("owners", "overrides"):
-            fields[name] = {name: {}}
-        else:
-            fields[name] = {name: value}
-    return fields
-
-
-def _differs(release: Release, values: dict[str, object]) -> bool:
-    for field, value in values.items():
-        current = getattr(release, field)
-        same = json_equal(current, value) if field in _JSON_FIELDS else current == value
-        if not same:
-            return True
-    return False
-
-
-def _blank(text: str) -> bool:
-    return not text.strip()
-
-
-def _is_web_url(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-def _edit_problems(
-    release: Release, changes: ReleaseChanges, changed: Collection[str], now: datetime
-) -> list[FieldProblem]:
-    """Problems with the new values of the fields that `changes` changes."""
-    problems: list[FieldProblem] = []
-    if "name" in changed:
-        if changes.name is None or _blank(changes.name):
-            problems.append(FieldProblem("name", "must not be empty"))
-        elif len(changes.name) > MAX_NAME_LENGTH:
-            problems.append(FieldProblem("name", f"must be at most {MAX_NAME_LENGTH} characters"))
-    if "version" in changed and changes.version is not None and _blank(changes.version):
-        problems.append(FieldProblem("version", "must not be empty (leave it out instead)"))
-    for field, words in (
-        ("tags", changes.tags),
-        ("services", changes.services),
-        ("environments", changes.environments),
-    ):
-        if field in changed:
-            problems += [
-                FieldProblem(item(field, index), "must not be empty")
-                for index, word in enumerate(words or ())
-                if _blank(word)
-            ]
-    if "links" in changed:
-        for index, link in enumerate(changes.links or ()):
-            path = item("links", index)
-            if _blank(link.kind):
-                problems.append(FieldProblem(child(path, "kind"), "must not be empty"))
-            if not _is_web_url(link.url):
-                problems.append(FieldProblem(child(path, "url"), "must be an http(s) URL"))
-    if "owners" in changed:
-        problems += _owner_problems(release, changes.owners or {})
-    if "overrides" in changed:
-        problems += check_inputs(
-            release.plan.inputs,
-            changes.overrides or {},
-            path_prefix="inputs",
-            require_complete=False,
-        )
-    if "input_set" in changed and changes.input_set is not None:
-        problems += check_inputs(
-            release.plan.inputs,
-            changes.input_set.values,
-            path_prefix="inputSet.values",
-            require_complete=False,
-        )
-    if "scheduled_start" in changed or "scheduled_end" in changed:
-        new_start = "scheduled_start" in changed
-        start = changes.scheduled_start if new_start else release.scheduled_start
-        end = changes.scheduled_end if "scheduled_end" in changed else release.scheduled_end
-        scheduled = release.status is SCHEDULED
-        problems += _window_problems(
-            start,
-            end,
-            now,
-            start_required=scheduled,
-            # A draft may hold any start (the review flags a past one); a scheduled
-            # release moved to a new start must still lie ahead.
-            check_start=scheduled and new_start,
-        )
-    return problems
-
-
-def _owner_problems(release: Release, owners: Mapping[str, str]) -> list[FieldProblem]:
-    phase_keys = [phase.key for phase in release.plan.phases]
-    problems: list[FieldProblem] = []
-    for key, owner in owners.items():
-        if key not in phase_keys:
-            known = ", ".join(phase_keys) or "none"
-            message = f"is not a phase of this release (its phases: {known})"
-            problems.append(FieldProblem(child("owners", key), message))
-        elif _blank(owner):
-            problems.append(FieldProblem(child("owners", key), "must not be empty"))
-    return problems
-
-
-def update_release(
-    release: Release, changes: ReleaseChanges, *, actor: str, now: datetime
-) -> Release:
-    """Edit a release: a draft freely; a scheduled one only in its window, notes and owners.
-
-    Fields given with their current value do not count as changes, so a client may send
-    the whole form back. Nothing changed: the release is returned as it is (same revision).
-    """
-    if release.status not in (DRAFT, SCHEDULED):
-        raise InvalidTransition(
-            release.status.value, "update", "only a draft or a scheduled release can be edited"
-        )
-    given = _release_fields(changes)
-    changed = [field for field, values in given.items() if _differs(release, values)]
-    if not changed:
-        return release
-    if release.status is SCHEDULED:
-        locked = [field for field in changed if field not in EDITABLE_WHEN_SCHEDULED]
-        if locked:
-            names = ", ".join(_api_name(field) for field in locked)
-            raise InvalidTransition(
-                release.status.value,
-                "update",
-                f"{names} cannot change: inputs and process are locked once scheduled "
-                "(only the schedule window, description, links, tags and owners can)",
-            )
-    problems = _edit_problems(release, changes, changed, now)
-    if problems:
-        raise InvalidInput(problems)
-    event = EventDraft(
-        type=ReleaseEventType.RELEASE_UPDATED,
-        actor=actor,
-        data={"fields": [_api_name(field) for field in changed]},
-    )
-    new = {key: value for field in changed for key, value in given[field].items()}
-    return release.recorded(new, [event], now)
-
-
 def ensure_deletable(release: Release) -> None:
     """Refuse to delete anything but a draft."""
     if release.status is not DRAFT:
@@ -355,8 +93,8 @@ def schedule_release(
     """
     if release.status is not DRAFT:
         raise InvalidTransition(release.status.value, "schedule", "only a draft can be scheduled")
-    window = _window_problems(start, end, now, start_required=True, check_start=True)
-    _require_ready(release, [*window, *blocking_problems])
+    window = window_problems(start, end, now, start_required=True, check_start=True)
+    require_ready(release, [*window, *blocking_problems])
     cadence = release.cadence if release.cadence is Cadence.RECURRING else Cadence.SCHEDULED
     event = _moved(
         release,
@@ -383,7 +121,7 @@ def start_release(release: Release, *, actor: str, now: datetime) -> Release:
         raise InvalidTransition(
             release.status.value, "start", "only a draft or a scheduled release can start"
         )
-    _require_ready(release)
+    require_ready(release)
     pre_executed = (
         release.status is SCHEDULED
         and release.scheduled_start is not None

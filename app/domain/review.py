@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Literal
 
 from app.domain.errors import FieldProblem
-from app.domain.lifecycle import CLOCK_SKEW, input_problems, variable_problems
 from app.domain.naming import naming_problems
 from app.domain.overlaps import shared_resources
 from app.domain.process_validation import validate_process
+from app.domain.readiness import CLOCK_SKEW, input_problems, variable_problems
 from app.domain.release import Release, ReleaseStatus
 
 Severity = Literal["ERROR", "WARNING"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from app.domain import lifecycle
+from app.domain import lifecycle, release_edits
 from app.domain.accounts import User, require_role
 from app.domain.errors import Conflict
-from app.domain.lifecycle import ReleaseChanges
 from app.domain.release import Release, ReleaseStatus
+from app.domain.release_edits import ReleaseChanges
 from app.domain.review import CHECKED_ON_SCHEDULE, blocking_problems
 from app.services import Services
 from app.usecases import subprocesses
@@ -91,7 +91,7 @@ async def update(
         action="updateRelease",
         release_id=release_id,
         expected_revision=expected_revision,
-        decide=lambda r, who, now: lifecycle.update_release(r, changes, actor=who, now=now),
+        decide=lambda r, who, now: release_edits.update_release(r, changes, actor=who, now=now),
     )
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import strawberry
 
 from app.domain.errors import InvalidInput
-from app.domain.lifecycle import InputSetChoice, ReleaseChanges
 from app.domain.release import Release, ReleaseDetails
+from app.domain.release_edits import InputSetChoice, ReleaseChanges
 from app.domain.review import review_ready
 from app.store.releases import ReleaseQuery
 from app.usecases import release_actions as actions

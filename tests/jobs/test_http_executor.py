@@ -19,14 +19,9 @@ from starlette.routing import Route
 
 from app.domain.expressions import render_value
 from app.domain.process import JsonValue
-from jobs.executors.http import (
-    HttpOutcome,
-    describe_request,
-    parse_json_path,
-    redact_headers,
-    run_http,
-    safe_url,
-)
+from jobs.executors.http import HttpOutcome, describe_request, run_http
+from jobs.executors.http_redaction import redact_headers, safe_url
+from jobs.executors.json_path import parse_json_path
 from tests.redis_server import free_port
 from tests.server import serving
 

@@ -7,9 +7,6 @@ import pytest
 from app.domain.errors import FieldProblem, InvalidInput, InvalidTransition
 from app.domain.events import ReleaseEvent, ReleaseEventType
 from app.domain.lifecycle import (
-    CLOCK_SKEW,
-    InputSetChoice,
-    ReleaseChanges,
     abort_release,
     archive_release,
     cancel_release,
@@ -18,7 +15,6 @@ from app.domain.lifecycle import (
     resume_release,
     schedule_release,
     start_release,
-    update_release,
 )
 from app.domain.process import (
     ActivityKind,
@@ -29,6 +25,7 @@ from app.domain.process import (
     ProcessSpec,
     VariableDefinition,
 )
+from app.domain.readiness import CLOCK_SKEW
 from app.domain.release import (
     ActivityState,
     ActivityStatus,
@@ -41,6 +38,7 @@ from app.domain.release import (
     ReleaseOutcome,
     ReleaseStatus,
 )
+from app.domain.release_edits import InputSetChoice, ReleaseChanges, update_release
 from app.domain.variables import ResolvedVariable, resolve
 
 T0 = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)

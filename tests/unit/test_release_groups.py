@@ -19,7 +19,6 @@ from app.domain.group_generation import (
     projected_release_id,
     regenerated,
 )
-from app.domain.lifecycle import ReleaseChanges, update_release
 from app.domain.process import (
     ActivityKind,
     ActivityTemplate,
@@ -29,6 +28,7 @@ from app.domain.process import (
     Process,
 )
 from app.domain.release import Cadence, Release, ReleaseStatus
+from app.domain.release_edits import ReleaseChanges, update_release
 from app.domain.release_group import GroupSpec, ReleaseGroup, new_group, updated_group
 
 NOW = datetime(2031, 4, 1, 12, tzinfo=UTC)
