@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from app.domain.durations import format_duration
-from app.domain.errors import FieldProblem, InvalidInput, InvalidTransition
+from app.domain.errors import FieldProblem, InvalidTransition
 from app.domain.events import EventDraft, ReleaseEventType
 from app.domain.process import JsonValue
 from app.domain.readiness import require_ready, window_problems
@@ -212,8 +212,6 @@ def abort_release(release: Release, *, actor: str, now: datetime, reason: str | 
             release.status.value, "abort", "only a running or on-hold release can be aborted"
         )
     why = _clean(reason)
-    if why is None:
-        raise InvalidInput.single("reason", "must say why the release is aborted")
     drafts: list[EventDraft] = []
     phase_states = dict(release.phase_states)
     activity_states = dict(release.activity_states)

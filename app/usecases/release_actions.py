@@ -21,7 +21,7 @@ from app.services import Services
 from app.usecases import subprocesses
 from app.usecases.execution import enqueue_advance, report_to_parent
 from app.usecases.release_review import review
-from app.usecases.releases import RELEASE_WRITERS, get_release_or_raise
+from app.usecases.releases import RELEASE_WRITERS, get_release_or_raise, require_revision
 
 MAX_ATTEMPTS = 5
 
@@ -38,11 +38,7 @@ async def apply_transition(
     """Decide on the current state and write the result, or report CONFLICT."""
     for _ in range(MAX_ATTEMPTS):
         current = await get_release_or_raise(services, release_id)
-        if expected_revision is not None and current.revision != expected_revision:
-            raise Conflict(
-                f"release {release_id} is at revision {current.revision}, "
-                f"not the expected {expected_revision}"
-            )
+        require_revision(current, expected_revision)
         changed = transition(current)
         if changed.revision == current.revision:
             return current  # nothing to change
@@ -219,7 +215,7 @@ async def abort(
     *,
     actor: User,
     release_id: str,
-    reason: str,
+    reason: str | None,
     expected_revision: int | None = None,
 ) -> Release:
     """RUNNING|ON_HOLD -> COMPLETED; running subprocesses are aborted too."""

@@ -72,12 +72,26 @@ async def create_release(
     return release
 
 
+def require_revision(release: Release, expected: int | None) -> None:
+    """CONFLICT when the caller acted on a revision that is no longer the current one."""
+    if expected is not None and release.revision != expected:
+        raise Conflict(
+            f"release {release.id} is at revision {release.revision}, not the expected {expected}"
+        )
+
+
 async def clone_release(
-    services: Services, *, actor: User, source_id: str, details: ReleaseDetails
+    services: Services,
+    *,
+    actor: User,
+    source_id: str,
+    details: ReleaseDetails,
+    expected_revision: int | None = None,
 ) -> Release:
     """A new DRAFT from an earlier release: its process version, inputs and metadata."""
     require_role(actor, RELEASE_WRITERS, "cloneRelease")
     source = await get_release_or_raise(services, source_id)
+    require_revision(source, expected_revision)
     clone = cloned_release(
         source,
         release_id=new_id("rel"),
@@ -95,11 +109,7 @@ async def delete_release(
     """Delete a DRAFT release; its events stay, ending with RELEASE_DELETED."""
     require_role(actor, RELEASE_WRITERS, "deleteRelease")
     release = await get_release_or_raise(services, release_id)
-    if expected_revision is not None and release.revision != expected_revision:
-        raise Conflict(
-            f"release {release_id} is at revision {release.revision}, "
-            f"not the expected {expected_revision}"
-        )
+    require_revision(release, expected_revision)
     ensure_deletable(release)
     if not await services.releases.delete(release):
         raise Conflict(f"release {release_id} changed while deleting it; reload it")

@@ -82,7 +82,7 @@ async def start_child(
     return ChildStart(child)
 
 
-async def abort_children(services: Services, parent: Release, reason: str) -> None:
+async def abort_children(services: Services, parent: Release, reason: str | None) -> None:
     """An aborted parent stops the child releases still running under it."""
     from app.usecases.release_actions import apply_transition
 
@@ -99,7 +99,10 @@ async def abort_children(services: Services, parent: Release, reason: str) -> No
             release_id=child.id,
             transition=lambda r: (
                 lifecycle.abort_release(
-                    r, actor=ENGINE, now=now, reason=f"parent aborted: {reason}"
+                    r,
+                    actor=ENGINE,
+                    now=now,
+                    reason=f"parent aborted: {reason}" if reason else "parent aborted",
                 )
                 if r.status in (ReleaseStatus.RUNNING, ReleaseStatus.ON_HOLD)
                 else r

@@ -21,8 +21,8 @@ class CalendarInput:
     date: datetime | None = strawberry.field(
         default=None, description="A moment in the view's period; default now."
     )
-    timezone: str = strawberry.field(
-        default="UTC", description="IANA zone of the view's periods and of the days."
+    timezone: str | None = strawberry.field(
+        default="UTC", description="IANA zone of the view's periods and of the days (null: UTC)."
     )
     services: list[str] | None = None
     environments: list[str] | None = None
@@ -31,7 +31,9 @@ class CalendarInput:
     group_ids: list[strawberry.ID] | None = None
     statuses: list[ReleaseStatus] | None = None
     search: str | None = strawberry.field(default=None, description="Part of a name or tag.")
-    include_completed: bool = True
+    include_completed: bool | None = strawberry.field(
+        default=True, description="Completed releases too (null: true)."
+    )
 
     def to_request(self) -> CalendarRequest:
         return CalendarRequest(
@@ -39,7 +41,7 @@ class CalendarInput:
             end=self.to,
             view=self.view,
             date=self.date,
-            timezone=self.timezone.strip(),
+            timezone=(self.timezone or "UTC").strip(),
             criteria=CalendarCriteria(
                 services=tuple(self.services or ()),
                 environments=tuple(self.environments or ()),
@@ -48,6 +50,6 @@ class CalendarInput:
                 group_ids=tuple(self.group_ids or ()),
                 statuses=tuple(self.statuses or ()),
                 search=self.search or None,
-                include_completed=self.include_completed,
+                include_completed=self.include_completed is not False,
             ),
         )

@@ -152,7 +152,9 @@ class UpdateReleaseGroupInput:
 class DeleteReleaseGroupInput:
     id: strawberry.ID
     future_releases: FutureReleases = strawberry.field(
+        default=FutureReleases.KEEP,
         description="Its releases of occurrences still ahead that have not started: "
-        "KEEP them as they are, or DELETE them. Started releases are never touched."
+        "KEEP them as they are (the default: nothing is lost), or DELETE them. Started "
+        "releases are never touched.",
     )
     expected_revision: int | None = None

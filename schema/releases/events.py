@@ -10,20 +10,62 @@ from schema.relay import Connection, Edge, PageInfo, decode_cursor, encode_curso
 from schema.releases.types import ReleaseEventType_
 
 
+def _seq_of(cursor: str, argument: str) -> int:
+    text = decode_cursor(cursor, argument)
+    if not text.isdigit():
+        raise InvalidInput.single(argument, "is not a cursor returned by this API")
+    return int(text)
+
+
+def _window(
+    release: domain.Release,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default_size: int,
+    limit: int,
+) -> tuple[int, int]:
+    """The page as (after this seq, this many): seqs run 1..n without gaps, so a page
+    counted back from `before` is also a page forward from a seq."""
+    backward = last is not None or before is not None
+    if backward and (first is not None or after is not None):
+        raise InvalidInput.single("last", "give first/after or last/before, not both")
+    wanted = last if backward else first
+    size = default_size if wanted is None else wanted
+    if not 0 <= size <= limit:
+        raise InvalidInput.single("last" if backward else "first", f"must be between 0 and {limit}")
+    if not backward:
+        return (0 if after is None else _seq_of(after, "after")), size
+    upper = (
+        release.event_seq
+        if before is None
+        else min(_seq_of(before, "before") - 1, release.event_seq)
+    )
+    after_seq = max(0, upper - size)
+    return after_seq, max(0, upper - after_seq)
+
+
 async def events_page(
-    info: Info, release: domain.Release, *, first: int | None, after: str | None
+    info: Info,
+    release: domain.Release,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Connection[ReleaseEventType_]:
     services = info.context.services
-    limit = services.settings.max_page_size
-    size = services.settings.default_page_size if first is None else first
-    if not 0 <= size <= limit:
-        raise InvalidInput.single("first", f"must be between 0 and {limit}")
-    after_seq = 0
-    if after is not None:
-        text = decode_cursor(after, "after")
-        if not text.isdigit():
-            raise InvalidInput.single("after", "is not a cursor returned by this API")
-        after_seq = int(text)
+    after_seq, size = _window(
+        release,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=services.settings.default_page_size,
+        limit=services.settings.max_page_size,
+    )
     stored = await event_pages(info).load((release.id, after_seq, size + 1))
     # Events of the latest revision may still be in the release's outbox: show them too.
     known = {e.seq for e in stored}

@@ -117,6 +117,11 @@ class UpdateReleaseInput:
     owners: list[PhaseOwnerInput] | None = strawberry.UNSET
     scheduled_start: datetime | None = strawberry.UNSET
     scheduled_end: datetime | None = strawberry.UNSET
+    duration: str | None = strawberry.field(
+        default=None,
+        description="Instead of scheduledEnd: the end is the (new or current) scheduledStart "
+        "plus this, e.g. P2D, PT4H, 90m.",
+    )
     input_set_id: strawberry.ID | None = strawberry.UNSET
     inputs: JSON | None = strawberry.UNSET
 
@@ -124,7 +129,12 @@ class UpdateReleaseInput:
 @strawberry.input
 class CloneReleaseInput:
     id: strawberry.ID = strawberry.field(description="The release to start from.")
-    name: str
+    expected_revision: int | None = strawberry.field(
+        default=None, description="Clone only if the source is still at this revision."
+    )
+    name: str | None = strawberry.field(
+        default=None, description="Default: the source's name with ' (copy)'."
+    )
     version: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
@@ -179,7 +189,7 @@ class PauseReleaseInput:
 @strawberry.input
 class AbortReleaseInput:
     id: strawberry.ID
-    reason: str
+    reason: str | None = strawberry.field(default=None, description="Kept in the audit trail.")
     expected_revision: int | None = None
 
 
@@ -203,4 +213,4 @@ class ReleaseFilter:
     search: str | None = strawberry.field(default=None, description="Part of a name or tag.")
     from_: datetime | None = strawberry.field(default=None, name="from")
     to: datetime | None = None
-    include_archived: bool = False
+    include_archived: bool | None = False

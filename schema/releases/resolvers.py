@@ -138,7 +138,7 @@ def query_of(filter: ReleaseFilter | None) -> ReleaseQuery:
         search=filter.search,
         window_from=filter.from_,
         window_to=filter.to,
-        include_archived=filter.include_archived,
+        include_archived=bool(filter.include_archived),
     )
 
 
@@ -165,6 +165,13 @@ async def _changes(info: Info, input: UpdateReleaseInput) -> ReleaseChanges:
         fields["owners"] = None if input.owners is None else owners_map(input.owners)
     if _given(input.inputs):
         fields["overrides"] = None if input.inputs is None else overrides_of(input.inputs)
+    if input.duration is not None:
+        start = input.scheduled_start
+        if not _given(start):
+            release = await usecases.get_release_or_raise(info.context.services, input.id)
+            start = release.scheduled_start
+        end = input.scheduled_end if _given(input.scheduled_end) else None
+        fields["scheduled_end"] = end_of(start, end, input.duration)
     if _given(input.input_set_id):
         if input.input_set_id is None:
             fields["input_set"] = None
@@ -303,7 +310,7 @@ class ReleaseMutations:
     async def clone_release(self, info: Info, input: CloneReleaseInput) -> CloneReleasePayload:
         source = await usecases.get_release_or_raise(info.context.services, input.id)
         details = ReleaseDetails(
-            name=input.name,
+            name=f"{source.name} (copy)" if input.name is None else input.name,
             description=source.description
             if input.description is strawberry.UNSET
             else input.description,
@@ -318,7 +325,11 @@ class ReleaseMutations:
             scheduled_end=end_of(input.scheduled_start, input.scheduled_end, input.duration),
         )
         clone = await usecases.clone_release(
-            info.context.services, actor=info.context.user, source_id=input.id, details=details
+            info.context.services,
+            actor=info.context.user,
+            source_id=input.id,
+            details=details,
+            expected_revision=input.expected_revision,
         )
         return CloneReleasePayload(release=ReleaseType.from_domain(clone))
 
@@ -378,7 +389,9 @@ class ReleaseMutations:
         )
         return ResumeReleasePayload(release=ReleaseType.from_domain(release))
 
-    @strawberry.mutation(description="RUNNING|ON_HOLD -> COMPLETED/ABORTED; a reason is required.")
+    @strawberry.mutation(
+        description="RUNNING|ON_HOLD -> COMPLETED/ABORTED (or FAILED after a failure)."
+    )
     async def abort_release(self, info: Info, input: AbortReleaseInput) -> AbortReleasePayload:
         release = await actions.abort(
             info.context.services,

@@ -380,13 +380,20 @@ class ReleaseType(Node):
     def auto_start(self) -> bool:
         return self._release.auto_start
 
-    @strawberry.field(description="The audit trail, oldest first.")
+    @strawberry.field(description="The audit trail, oldest first; last/before page back.")
     async def events(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[ReleaseEventType_]:
         from schema.releases.events import events_page
 
-        return await events_page(info, self._release, first=first, after=after)
+        return await events_page(
+            info, self._release, first=first, after=after, last=last, before=before
+        )
 
     @classmethod
     def from_domain(cls, r: domain.Release) -> ReleaseType:

@@ -65,8 +65,6 @@ async def test_draft_to_scheduled_to_running_to_aborted(api: Api) -> None:
     resumed = await release_action(api, "resumeRelease", release["id"])
     assert (resumed["status"], resumed["paused"]) == ("RUNNING", False)
 
-    error = await _refused(api, "abortRelease", release["id"], reason=" ")
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
     aborted = await release_action(api, "abortRelease", release["id"], reason="bad build")
     assert (aborted["status"], aborted["outcome"]) == ("COMPLETED", "ABORTED")
     assert {a["status"] for p in aborted["phases"] for a in p["activities"]} == {"ABORTED"}
