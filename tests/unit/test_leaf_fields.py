@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import strawberry
@@ -13,6 +13,8 @@ from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.execution import ExecutionResult
 
+from app.settings import Settings
+from schema import build_schema
 from schema.leaf_fields import LeafFastPathExecution, leaf_plans
 
 
@@ -125,3 +127,13 @@ def test_only_attribute_leaves_are_planned() -> None:
     # `shout` has a resolver, `secret` a permission class: both go the standard way.
     assert set(plans) == {"name", "colour", "at", "note", "tags", "maybeTags"}
     assert "Query" not in leaf_plans(fast._schema)
+
+
+def test_the_served_schema_plans_its_calendar_entries() -> None:
+    # Should strawberry change how it resolves plain fields, this says the fast path is off.
+    executor = build_schema(Settings()).execution_context_class
+    assert isinstance(executor, type)
+    assert issubclass(executor, LeafFastPathExecution)
+    plans = cast(type[LeafFastPathExecution], executor).leaf_plans["CalendarEntry"]
+    assert {"name", "start", "end", "status", "color", "conflicting"} <= set(plans)
+    assert "release" not in plans
