@@ -26,8 +26,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import bson
 import mongomock
 import pymongo
+from bson.codec_options import CodecOptions
 from pydantic import SecretStr
 
 from app.domain.accounts import Role, User
@@ -48,9 +50,9 @@ from app.domain.release_group import GroupSpec
 from app.runtime import tune_gc
 from app.services import Services, open_services
 from app.settings import Settings
-from app.store.calendar import calendar_items
-from app.store.collection import Database, Document
-from app.store.releases import RELEASES, ReleaseQuery, to_document
+from app.store.calendar import LEFT_OUT, calendar_item, calendar_items
+from app.store.collection import ASCENDING, Database, Document
+from app.store.releases import RELEASES, ReleaseQuery, filter_for, to_document
 from app.usecases import calendar as calendar_usecases
 from app.usecases.calendar import MAX_ENTRIES, CalendarRequest, build_calendar
 from app.usecases.release_groups import create_group
@@ -231,6 +233,9 @@ async def measure(services: Services, n: int) -> tuple[list[Figure], str]:
         window = ReleaseQuery(window_from=shown.start, window_to=shown.end)
         return await calendar_items(services.db, window, limit=MAX_ENTRIES)
 
+    async def driver_decode() -> object:
+        return [calendar_item(doc) for doc in bson.decode_all(reply, TZ_AWARE)]
+
     def graphql(query: str) -> Callable[[], Awaitable[object]]:
         async def run() -> object:
             context = Context(services=services, user=user, request_id="bench")
@@ -242,6 +247,7 @@ async def measure(services: Services, n: int) -> tuple[list[Figure], str]:
         return run
 
     shown = await build_calendar(services, request=request)
+    reply = await quarter_reply(services.db, shown.start, shown.end)
     projected = sum(1 for item in shown.entries if item.projected)
     summary = (
         f"quarter {shown.start:%Y-%m-%d} to {shown.end:%Y-%m-%d}: {len(shown.entries)} entries "
@@ -250,6 +256,10 @@ async def measure(services: Services, n: int) -> tuple[list[Figure], str]:
     )
     figures = [
         Figure("store read of the quarter (calendar_items)", await timed(store_read, n)),
+        Figure(
+            f"  driver's share: decode {len(reply) // 1024} KiB of BSON, make the items",
+            await timed(driver_decode, n),
+        ),
         Figure("calendar use case (read, projections, conflicts, days)", await timed(use_case, n)),
         Figure(
             "GraphQL calendar(QUARTER): entries, conflicts, days", await timed(graphql(LEAN), n)
@@ -273,6 +283,18 @@ async def measure(services: Services, n: int) -> tuple[list[Figure], str]:
         )
     )
     return figures, summary
+
+
+TZ_AWARE: CodecOptions[Document] = CodecOptions(document_class=dict, tz_aware=True)
+
+
+async def quarter_reply(db: Database, start: datetime, end: datetime) -> bytes:
+    """The quarter's documents as MongoDB sends them to the driver: BSON, one after another."""
+    window = ReleaseQuery(window_from=start, window_to=end)
+    docs = await db.collection(RELEASES).find(
+        filter_for(window), sort=[("sort_key", ASCENDING)], exclude=LEFT_OUT
+    )
+    return b"".join(bson.encode(doc) for doc in docs)
 
 
 @contextlib.contextmanager

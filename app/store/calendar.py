@@ -14,10 +14,11 @@ from app.store.collection import ASCENDING, Database, Document
 from app.store.releases import RELEASES, ReleaseQuery, filter_for
 
 # The aggregate and its pending events: large, and not drawn on a calendar.
-_LEFT_OUT = ("body_json", "outbox_json")
+LEFT_OUT = ("body_json", "outbox_json")
 
 
-def _item(doc: Document) -> CalendarItem:
+def calendar_item(doc: Document) -> CalendarItem:
+    """A stored release as the calendar draws it (the document without its aggregate)."""
     occurrence = doc.get("occurrence")
     return CalendarItem(
         id=doc["_id"],
@@ -43,10 +44,10 @@ async def calendar_items(
     A DRAFT without a scheduled start is not planned for any time, so it is left out.
     """
     docs = await db.collection(RELEASES).find(
-        filter_for(query), sort=[("sort_key", ASCENDING)], limit=limit + 1, exclude=_LEFT_OUT
+        filter_for(query), sort=[("sort_key", ASCENDING)], limit=limit + 1, exclude=LEFT_OUT
     )
     items = [
-        _item(doc)
+        calendar_item(doc)
         for doc in docs[:limit]
         if doc["status"] != ReleaseStatus.DRAFT.value or doc.get("scheduled", True)
     ]
