@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 GRAPHIQL_STAMP := graphiql/node_modules/.package-lock.json
 
-.PHONY: run test lint worker assets schema seed clean
+.PHONY: run test test-wire lint worker assets schema seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ worker: $(STAMP)  ## an arq worker (needs REDIS_URL and a shared MONGODB_URL)
 
 test: $(DEV_STAMP) assets  ## the whole suite (starts a private Redis when none runs)
 	$(BIN)/pytest
+
+test-wire: $(DEV_STAMP) assets  ## the suite through the MongoDB driver (MONGODB_URL, else a private nx-27017)
+	$(BIN)/python -m tests.wire_store $(BIN)/pytest --ignore=tests/smoke
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

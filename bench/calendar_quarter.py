@@ -340,7 +340,7 @@ def wire_url() -> Iterator[tuple[str, str]]:
     if given:
         yield given, "MongoDB at MONGODB_URL"
         return
-    from tests.smoke.test_production_path import start_nx
+    from tests.processes import start_nx
 
     with tempfile.TemporaryDirectory(prefix="cadenza-bench-") as workdir:
         child, url = start_nx(Path(workdir))

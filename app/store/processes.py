@@ -155,7 +155,9 @@ class ProcessStore:
         if query.kind is not None:
             conditions["kind"] = query.kind.value
         if query.tag is not None:
-            conditions["tags"] = query.tag
+            # The same match as equality on an array; nx-27017, the smoke tests' server,
+            # answers equality on a multikey index with nothing.
+            conditions["tags"] = {"$in": [query.tag]}
         if query.search:
             # Escaped: a user's search text is matched literally, never run as a pattern.
             conditions["name"] = {"$regex": re.escape(query.search), "$options": "i"}

@@ -11,6 +11,7 @@ from tests.factories import (
     PROCESS_FIELDS,
     activity,
     create_process,
+    create_release,
     phase,
     process_input,
     unique,
@@ -244,10 +245,9 @@ async def test_seeded_examples_are_valid(api: Api) -> None:
         assert data["createProcess"]["process"]["kind"] == example["kind"]
 
 
-async def test_a_process_in_use_by_a_release_cannot_be_deleted(api: Api, server) -> None:  # type: ignore[no-untyped-def]
+async def test_a_process_in_use_by_a_release_cannot_be_deleted(api: Api) -> None:
     process = await create_process(api)
-    releases = server.app.state.services.db.collection("releases")
-    await releases.insert_one({"_id": "rel_x", "process_id": process["id"]})
+    await create_release(api, process["id"])
     errors = await api.errors(DELETE, {"id": process["id"]})
     assert codes(errors) == ["CONFLICT"]
     assert (await api.gql(GET, {"id": process["id"]}))["process"] is not None

@@ -37,6 +37,7 @@ from app.usecases.execution import activity_job_id
 from tests.api.test_release_lifecycle import _ready_release
 from tests.api.test_releases import iso
 from tests.factories import create_process, create_release, release_action, unique
+from tests.processes import Child, start_nx
 from tests.recovery import (
     SLOW,
     HoldingTarget,
@@ -48,7 +49,7 @@ from tests.recovery import (
     settled_events,
     wait_for_held_call,
 )
-from tests.smoke.test_production_path import ADMIN_TOKEN, Child, Stack, start_nx
+from tests.smoke.test_production_path import ADMIN_TOKEN, Stack
 
 # Four processes start, the lost attempt needs its 3 s to time out, then the rest runs.
 pytestmark = pytest.mark.timeout(60)
