@@ -69,6 +69,7 @@ def create_app(
             contextlib.AsyncExitStack() as stack,
         ):
             app.state.services = services
+            services.bus.on_revoked(websocket.connections.close_revoked)
             log.info("Cadenza starting: %s", services.mode)
             await stack.enter_async_context(in_process_jobs(services))
             await bootstrap_admin(services, announce=announce_admin)

@@ -110,6 +110,7 @@ async def open_services(
             release_groups=ReleaseGroupStore(db),
             token_cache=TokenCache(ttl_s=settings.token_cache_ttl_s),
         )
+        bus.on_revoked(services.token_cache.forget_token)
         for store in (
             services.processes,
             services.users,

@@ -1,7 +1,7 @@
 """A short-lived cache of verified tokens, so most requests need no store read to authenticate.
 
-Revocation through this process clears the entry at once; other processes notice within
-`ttl_s` seconds.
+A revocation clears the entry at once in every process (the bus carries it); should Redis
+be down at that moment, other processes notice within `ttl_s` seconds.
 """
 
 from __future__ import annotations
@@ -19,15 +19,16 @@ class TokenCache:
     ttl_s: float
     _entries: dict[str, tuple[float, str, User]] = field(default_factory=dict)
 
-    def get(self, digest: str) -> User | None:
+    def get(self, digest: str) -> tuple[User, str] | None:
+        """The user and the token's id, while the entry is fresh."""
         entry = self._entries.get(digest)
         if entry is None:
             return None
-        expires_at, _, user = entry
+        expires_at, token_id, user = entry
         if expires_at < time.monotonic():
             del self._entries[digest]
             return None
-        return user
+        return user, token_id
 
     def put(self, digest: str, token_id: str, user: User) -> None:
         if self.ttl_s <= 0:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -19,7 +21,7 @@ from strawberry.types.unset import UnsetType
 from app.domain.accounts import User
 from app.domain.errors import CadenzaError
 from app.services import Services
-from app.usecases.accounts import authenticate
+from app.usecases.accounts import verify_token
 from schema.context import Context
 
 # Placeholder until connection_init authenticates; the protocol handlers run no operation
@@ -31,6 +33,8 @@ class WebSocketContext(Context):
     connection_params: dict[str, Any] | None = None
 
 
+# The protocols' "forbidden": what an invalid token gets at connection_init, too.
+REVOKED_CLOSE_CODE = 4403
 FRAME_KEYS = {"id", "type", "payload"}
 DATA_ONLY = {"data"}
 ENCODED_PAYLOADS = 64
@@ -62,12 +66,37 @@ def _closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:
     return close
 
 
+class OpenConnections:
+    """The websockets opened with each token, to close them when it is revoked."""
+
+    def __init__(self) -> None:
+        # Weak: a connection that ended is forgotten with its context. (Contexts compare by
+        # value, so they are kept by identity, not in a set.)
+        self._by_token: dict[str, weakref.WeakValueDictionary[int, Context]] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def add(self, token_id: str, context: Context) -> None:
+        self._by_token.setdefault(token_id, weakref.WeakValueDictionary())[id(context)] = context
+
+    def close_revoked(self, token_id: str) -> None:
+        """Close (4403) every connection of a revoked token; a bus listener, so not async."""
+        open_now = self._by_token.pop(token_id, None)
+        for context in list(open_now.values()) if open_now is not None else []:
+            if context.close_connection is not None:
+                task = asyncio.ensure_future(
+                    context.close_connection(REVOKED_CLOSE_CODE, "token revoked")
+                )
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
+
+
 class GraphQLWebSocket(GraphQL[Context, None]):
     """Strawberry's websocket handling, with our authentication and context."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._payloads = EncodedPayloads()
+        self.connections = OpenConnections()
 
     def encode_json(self, data: object) -> str:
         # One event reaches many subscribers as the very same result (SharedEventExecution):
@@ -92,9 +121,10 @@ class GraphQLWebSocket(GraphQL[Context, None]):
         params = getattr(context, "connection_params", None) or {}
         authorization = params.get("Authorization") or params.get("authorization")
         try:
-            context.user = await authenticate(
+            context.user, token_id = await verify_token(
                 context.services, authorization if isinstance(authorization, str) else None
             )
         except CadenzaError as error:
             raise ConnectionRejectionError({"message": error.message}) from error
+        self.connections.add(token_id, context)
         return {"user": context.user.name}

@@ -3,6 +3,9 @@
 Each API process holds one Redis subscription, never one per websocket. Publishing happens
 after the events are stored, so the store stays the truth: a message lost in an outage is
 still replayed to a client that resumes with its last seq.
+
+The same subscription carries token revocations, so every process forgets a revoked token
+(and closes the websockets it opened) at once rather than when its token cache expires.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -26,10 +29,17 @@ log = logging.getLogger("cadenza.live")
 RECONNECT_DELAYS_S = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
+Revoked = Callable[[str], None]  # told the id of a revoked token
+
+
 class EventBus(Protocol):
     hub: Hub
 
     async def publish(self, release: Release, events: Iterable[ReleaseEvent]) -> None: ...
+
+    async def revoke(self, token_id: str) -> None: ...
+
+    def on_revoked(self, listener: Revoked) -> None: ...
 
     async def start(self) -> None: ...
 
@@ -44,10 +54,28 @@ def messages_of(release: Release, events: Iterable[ReleaseEvent]) -> list[LiveEv
     return [LiveEvent(event=event, release=facts) for event in events]
 
 
-class LocalBus:
+class Revocations:
+    """Who to tell when a token is revoked in any process."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Revoked] = []
+
+    def on_revoked(self, listener: Revoked) -> None:
+        self._listeners.append(listener)
+
+    def tell(self, token_id: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(token_id)
+            except Exception:  # one listener's failure must not spare the others
+                log.exception("a token revocation listener failed")
+
+
+class LocalBus(Revocations):
     """One process: publishing is delivering."""
 
     def __init__(self, queue_size: int) -> None:
+        super().__init__()
         self.hub = Hub(queue_size)
 
     @property
@@ -58,6 +86,9 @@ class LocalBus:
         for message in messages_of(release, events):
             self.hub.deliver(message)
 
+    async def revoke(self, token_id: str) -> None:
+        self.tell(token_id)
+
     async def start(self) -> None:
         return None
 
@@ -65,13 +96,23 @@ class LocalBus:
         return None
 
 
-class RedisBus:
-    """Publishes to one channel; listens on it with one subscription per process."""
+class RedisBus(Revocations):
+    """Publishes to its channels; listens on them with one subscription per process."""
 
-    def __init__(self, redis: Redis, channel: str, *, listen: bool, queue_size: int) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        channel: str,
+        *,
+        listen: bool,
+        queue_size: int,
+        revocations_channel: str | None = None,
+    ) -> None:
+        super().__init__()
         self.hub = Hub(queue_size)
         self._redis = redis
         self._channel = channel
+        self._revocations_channel = revocations_channel or f"{channel}:revoked-tokens"
         self._listen = listen
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
@@ -99,6 +140,18 @@ class RedisBus:
                 type(error).__name__,
             )
 
+    async def revoke(self, token_id: str) -> None:
+        # This process first: it must not wait for Redis, nor depend on it being up.
+        self.tell(token_id)
+        try:
+            await self._redis.publish(self._revocations_channel, token_id)
+        except (RedisError, OSError) as error:
+            log.warning(
+                "could not announce a token revocation (other processes forget it within "
+                "their token cache's TTL): %s",
+                type(error).__name__,
+            )
+
     async def start(self) -> None:
         if self._listen and self._task is None:
             self._task = asyncio.create_task(self._run(), name="cadenza-bus")
@@ -113,14 +166,18 @@ class RedisBus:
         while True:
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(self._channel)
+                await pubsub.subscribe(self._channel, self._revocations_channel)
                 self._connected.set()
                 if attempt:
                     log.info("live events: reconnected to Redis")
                 attempt = 0
                 while True:
                     message = await pubsub.get_message(timeout=1.0)
-                    if message is not None and message["type"] == "message":
+                    if message is None or message["type"] != "message":
+                        continue
+                    if _text(message["channel"]) == self._revocations_channel:
+                        self.tell(_text(message["data"]))
+                    else:
                         self._deliver(message["data"])
             except asyncio.CancelledError:
                 raise
@@ -156,3 +213,7 @@ class RedisBus:
                 await self._task
             self._task = None
         self._connected.clear()
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value

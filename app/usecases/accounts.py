@@ -44,6 +44,12 @@ def bearer_token(authorization: str | None) -> str | None:
 
 async def authenticate(services: Services, authorization: str | None) -> User:
     """The user behind an Authorization header, or UNAUTHENTICATED."""
+    user, _ = await verify_token(services, authorization)
+    return user
+
+
+async def verify_token(services: Services, authorization: str | None) -> tuple[User, str]:
+    """The user behind an Authorization header and the token's id, or UNAUTHENTICATED."""
     secret = bearer_token(authorization)
     if secret is None:
         raise Unauthenticated(
@@ -60,7 +66,7 @@ async def authenticate(services: Services, authorization: str | None) -> User:
     if user is None:
         raise Unauthenticated("invalid or revoked token")
     services.token_cache.put(digest, info.id, user)
-    return user
+    return user, info.id
 
 
 async def issue_token(services: Services, user: User, label: str | None = None) -> IssuedToken:
@@ -118,7 +124,7 @@ async def revoke_token(services: Services, *, actor: User, token_id: str) -> Tok
     if info.user != actor.name and not actor.has_any_role(Role.ADMIN):
         raise Forbidden("only an ADMIN may revoke another user's token")
     await services.users.revoke_token(token_id, services.clock())
-    services.token_cache.forget_token(token_id)
+    await services.bus.revoke(token_id)  # this process's cache, then every other's
     revoked = await services.users.token_by_id(token_id)
     assert revoked is not None
     return revoked
