@@ -41,8 +41,3 @@ class TokenCache:
         for digest, (_, cached_id, _) in list(self._entries.items()):
             if cached_id == token_id:
                 del self._entries[digest]
-
-    def forget_user(self, name: str) -> None:
-        for digest, (_, _, user) in list(self._entries.items()):
-            if user.name == name:
-                del self._entries[digest]
