@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-import weakref
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from app.domain.accounts import User
 from app.domain.errors import CadenzaError
+from app.http.ws_connections import OpenConnections, closer
+from app.http.ws_frames import DATA_ONLY, FRAME_KEYS, EncodedPayloads
 from app.services import Services
 from app.usecases.accounts import verify_token
 from schema.context import Context
@@ -31,63 +29,6 @@ NOBODY = User(name="-", roles=(), created_at=datetime(1970, 1, 1, tzinfo=UTC))
 
 class WebSocketContext(Context):
     connection_params: dict[str, Any] | None = None
-
-
-# The protocols' "forbidden": what an invalid token gets at connection_init, too.
-REVOKED_CLOSE_CODE = 4403
-FRAME_KEYS = {"id", "type", "payload"}
-DATA_ONLY = {"data"}
-ENCODED_PAYLOADS = 64
-
-
-class EncodedPayloads:
-    """The JSON of the last few result payloads, by identity (held, so ids stay unique)."""
-
-    def __init__(self, size: int = ENCODED_PAYLOADS) -> None:
-        self._size = size
-        self._encoded: OrderedDict[int, tuple[object, str]] = OrderedDict()
-
-    def encode(self, data: object) -> str:
-        found = self._encoded.get(id(data))
-        if found is not None and found[0] is data:
-            return found[1]
-        encoded = json.dumps(data, separators=(",", ":"))
-        self._encoded[id(data)] = (data, encoded)
-        if len(self._encoded) > self._size:
-            self._encoded.popitem(last=False)
-        return encoded
-
-
-def _closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:
-    async def close(code: int, reason: str) -> None:
-        if websocket.application_state == WebSocketState.CONNECTED:
-            await websocket.close(code=code, reason=reason)
-
-    return close
-
-
-class OpenConnections:
-    """The websockets opened with each token, to close them when it is revoked."""
-
-    def __init__(self) -> None:
-        # Weak: a connection that ended is forgotten with its context. (Contexts compare by
-        # value, so they are kept by identity, not in a set.)
-        self._by_token: dict[str, weakref.WeakValueDictionary[int, Context]] = {}
-        self._closing: set[asyncio.Task[None]] = set()
-
-    def add(self, token_id: str, context: Context) -> None:
-        self._by_token.setdefault(token_id, weakref.WeakValueDictionary())[id(context)] = context
-
-    def close_revoked(self, token_id: str) -> None:
-        """Close (4403) every connection of a revoked token; a bus listener, so not async."""
-        open_now = self._by_token.pop(token_id, None)
-        for context in list(open_now.values()) if open_now is not None else []:
-            if context.close_connection is not None:
-                task = asyncio.ensure_future(
-                    context.close_connection(REVOKED_CLOSE_CODE, "token revoked")
-                )
-                self._closing.add(task)
-                task.add_done_callback(self._closing.discard)
 
 
 class GraphQLWebSocket(GraphQL[Context, None]):
@@ -114,7 +55,7 @@ class GraphQLWebSocket(GraphQL[Context, None]):
         services: Services = request.app.state.services
         context = WebSocketContext(services=services, user=NOBODY, request_id=uuid.uuid4().hex[:16])
         if isinstance(request, WebSocket):
-            context.close_connection = _closer(request)
+            context.close_connection = closer(request)
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
