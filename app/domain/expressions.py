@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -46,7 +47,10 @@ _OPENING = re.compile(r"\$\$\{|\$\{")
 Part = str | Reference
 
 
-def parse_template(text: str) -> list[Part]:
+# Every variable of every release is rendered from a handful of templates per plan: parse
+# each once. (A malformed one raises each time; lru_cache keeps no exceptions.)
+@functools.lru_cache(maxsize=4096)
+def parse_template(text: str) -> tuple[Part, ...]:
     """`text` split into literal strings and references; ExpressionError when malformed."""
     parts: list[Part] = []
     literal = ""
@@ -72,7 +76,7 @@ def parse_template(text: str) -> list[Part]:
     literal += text[position:]
     if literal:
         parts.append(literal)
-    return parts
+    return tuple(parts)
 
 
 def find_references(text: str) -> list[Reference]:
