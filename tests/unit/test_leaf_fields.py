@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import pytest
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.execution import ExecutionResult
@@ -137,3 +138,19 @@ def test_the_served_schema_plans_its_calendar_entries() -> None:
     plans = cast(type[LeafFastPathExecution], executor).leaf_plans["CalendarEntry"]
     assert {"name", "start", "end", "status", "color", "conflicting"} <= set(plans)
     assert "release" not in plans
+
+
+def test_an_extension_that_wraps_resolvers_still_sees_every_leaf() -> None:
+    resolved: list[str] = []
+
+    class Counting(SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            resolved.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    schema = strawberry.Schema(query=Query, extensions=[Counting])
+    schema.execution_context_class = LeafFastPathExecution.with_plans(schema._schema)
+    result = schema.execute_sync("{ items { name tags } }")
+    assert result.data == {"items": [{"name": "a", "tags": ["x", "y"]}, {"name": "b", "tags": []}]}
+    assert resolved.count("name") == 2
+    assert resolved.count("tags") == 2
