@@ -16,7 +16,8 @@ from strawberry.types.unset import UnsetType
 
 from app.domain.accounts import User
 from app.domain.errors import CadenzaError
-from app.http.ws_connections import OpenConnections, closer
+from app.http.ws_close import SCOPE_KEY, ClosableSend
+from app.http.ws_connections import OpenConnections
 from app.http.ws_frames import DATA_ONLY, FRAME_KEYS, EncodedPayloads
 from app.services import Services
 from app.usecases.accounts import verify_token
@@ -39,6 +40,12 @@ class GraphQLWebSocket(GraphQL[Context, None]):
         self._payloads = EncodedPayloads()
         self.connections = OpenConnections()
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            send = ClosableSend(send)
+            scope = {**scope, SCOPE_KEY: send}
+        await super().__call__(scope, receive, send)
+
     def encode_json(self, data: object) -> str:
         # One event reaches many subscribers as the very same result (SharedEventExecution):
         # its payload is encoded once, and each frame only adds its own operation id.
@@ -54,8 +61,9 @@ class GraphQLWebSocket(GraphQL[Context, None]):
     ) -> Context:
         services: Services = request.app.state.services
         context = WebSocketContext(services=services, user=NOBODY, request_id=uuid.uuid4().hex[:16])
-        if isinstance(request, WebSocket):
-            context.close_connection = closer(request)
+        closable = request.scope.get(SCOPE_KEY)
+        if isinstance(closable, ClosableSend):
+            context.close_connection = closable.close
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Awaitable, Callable
-
-from starlette.websockets import WebSocket, WebSocketState
 
 from schema.context import Context
 
@@ -14,14 +11,6 @@ from schema.context import Context
 REVOKED_CLOSE_CODE = 4403
 # Tokens whose connections all ended leave an empty entry; past this many, they are dropped.
 PRUNE_AFTER = 1000
-
-
-def closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:
-    async def close(code: int, reason: str) -> None:
-        if websocket.application_state == WebSocketState.CONNECTED:
-            await websocket.close(code=code, reason=reason)
-
-    return close
 
 
 class OpenConnections:

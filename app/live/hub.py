@@ -8,8 +8,7 @@ it can resume with `afterSeq` and miss nothing (stored events are replayed).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.live.messages import LiveEvent
@@ -83,11 +82,26 @@ class Hub:
         for subscriber in list(self._subscribers):
             subscriber.drop(error)
 
-    @contextlib.asynccontextmanager
-    async def subscribe(self, match: Match) -> AsyncIterator[Subscriber]:
-        subscriber = Subscriber(match, asyncio.Queue(self._queue_size))
-        self._subscribers.add(subscriber)
-        try:
-            yield subscriber
-        finally:
-            self._subscribers.discard(subscriber)
+    def subscribe(self, match: Match) -> Subscription:
+        """`async with hub.subscribe(match) as subscriber:` receives until the block ends."""
+        return Subscription(self._subscribers, Subscriber(match, asyncio.Queue(self._queue_size)))
+
+
+class Subscription:
+    """Membership of the hub for one `async with` block.
+
+    A class, not a generator: when the generator of a subscription that was never closed
+    is finalized by the garbage collector, a generator-based context manager inside it may
+    be finalized first and then refuse to exit; this one always leaves the hub.
+    """
+
+    def __init__(self, members: set[Subscriber], subscriber: Subscriber) -> None:
+        self._members = members
+        self._subscriber = subscriber
+
+    async def __aenter__(self) -> Subscriber:
+        self._members.add(self._subscriber)
+        return self._subscriber
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._members.discard(self._subscriber)
