@@ -7,7 +7,7 @@ from typing import Any
 
 from app.domain.activity_actions import find_activity
 from app.domain.activity_config import RESPONSE_CONDITIONS
-from app.domain.engine import outputs_of
+from app.domain.engine_step import outputs_of
 from app.domain.errors import NotFound
 from app.domain.expressions import render_known, render_value
 from app.domain.process import ActivityKind, JsonValue

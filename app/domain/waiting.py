@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
+from app.domain.engine_types import DONE_ACTIVITY, DONE_PHASE
 from app.domain.process import ActivityKind, ActivityTemplate, PhaseTemplate
 from app.domain.release import (
     TERMINAL_ACTIVITY,
     TERMINAL_PHASE,
     ActivityStatus,
-    PhaseStatus,
     Release,
     ReleaseStatus,
 )
-
-# Dependencies count as done when they ended in a way that lets dependants go on.
-DONE_ACTIVITY = frozenset(
-    {ActivityStatus.SUCCEEDED, ActivityStatus.SKIPPED, ActivityStatus.IGNORED}
-)
-DONE_PHASE = frozenset({PhaseStatus.SUCCEEDED, PhaseStatus.SKIPPED})
 
 
 def _in_progress(release: Release, phase: PhaseTemplate, activity: ActivityTemplate) -> list[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from app.domain import engine
-from app.domain.engine import Advance, Notification
+from app.domain import attempts, engine
+from app.domain.engine_types import Advance, Notification
 from app.domain.release import Release, ReleaseOutcome, ReleaseStatus
 from app.services import Services
 
@@ -115,7 +115,7 @@ async def begin_attempt(
     started = await apply_change(
         services,
         release_id,
-        lambda r: engine.begin_attempt(r, activity_key, attempt, now, inputs),
+        lambda r: attempts.begin_attempt(r, activity_key, attempt, now, inputs),
     )
     # Look again at the attempt's deadline, so it times out even if this worker dies mid-call.
     if started is not None and (deadline := started.activity_state(activity_key).deadline_at):
@@ -138,7 +138,7 @@ async def finish_attempt(
 
     def change(release: Release) -> Release | None:
         follow_ups.clear()
-        decided = engine.finish_attempt(
+        decided = attempts.finish_attempt(
             release, activity_key, attempt, services.clock(), ok=ok, output=output, error=error
         )
         if decided is None:

@@ -9,7 +9,8 @@ import pytest
 
 from app.domain import activity_actions as actions
 from app.domain.accounts import Role, User
-from app.domain.engine import advance, begin_attempt, finish_attempt
+from app.domain.attempts import begin_attempt, finish_attempt
+from app.domain.engine import advance
 from app.domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from app.domain.lifecycle import abort_release, pause_release, start_release
 from app.domain.process import ProcessSpec
