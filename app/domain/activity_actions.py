@@ -11,7 +11,7 @@ from datetime import datetime
 
 from app.domain.accounts import Role, User
 from app.domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
-from app.domain.events import EventDraft, ReleaseEventType
+from app.domain.events import EventDraft, ReleaseEventType, activity_moved
 from app.domain.inputs import check_inputs
 from app.domain.process import (
     ActivityKind,
@@ -72,14 +72,7 @@ def _changed(
     drafts = list(extra)
     if before.status is not after.status:
         drafts.append(
-            EventDraft(
-                type=ReleaseEventType.ACTIVITY_STATUS_CHANGED,
-                actor=actor,
-                phase_key=phase.key,
-                activity_key=activity.key,
-                from_=before.status.value,
-                to=after.status.value,
-            )
+            activity_moved(actor, phase.key, activity.key, before.status.value, after.status.value)
         )
     states = {**release.activity_states, activity.key: after}
     return release.recorded({"activity_states": states}, drafts, now)

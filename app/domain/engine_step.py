@@ -13,7 +13,7 @@ from datetime import datetime
 
 from app.domain.durations import parse_backoff
 from app.domain.engine_types import ENGINE, ActivityRun, Notification
-from app.domain.events import EventDraft, ReleaseEventType
+from app.domain.events import EventDraft, ReleaseEventType, activity_moved
 from app.domain.process import ActivityKind, ActivityTemplate, PhaseTemplate
 from app.domain.release import (
     TERMINAL_ACTIVITY,
@@ -95,14 +95,8 @@ class Step:
         self.activities[activity.key] = after
         if before.status is not status:
             self.drafts.append(
-                EventDraft(
-                    type=ReleaseEventType.ACTIVITY_STATUS_CHANGED,
-                    actor=ENGINE,
-                    phase_key=phase.key,
-                    activity_key=activity.key,
-                    from_=before.status.value,
-                    to=status.value,
-                    message=message,
+                activity_moved(
+                    ENGINE, phase.key, activity.key, before.status.value, status.value, message
                 )
             )
         return after

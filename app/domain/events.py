@@ -44,6 +44,26 @@ class EventDraft(Frozen):
     data: dict[str, JsonValue] | None = None
 
 
+def activity_moved(
+    actor: str | None,
+    phase_key: str,
+    activity_key: str,
+    from_: str,
+    to: str,
+    message: str | None = None,
+) -> EventDraft:
+    """The event of an activity going from one status to another."""
+    return EventDraft(
+        type=ReleaseEventType.ACTIVITY_STATUS_CHANGED,
+        actor=actor,
+        phase_key=phase_key,
+        activity_key=activity_key,
+        from_=from_,
+        to=to,
+        message=message,
+    )
+
+
 class ReleaseEvent(EventDraft):
     """A stored event: `(release_id, seq)` is unique and `seq` counts up from 1."""
 

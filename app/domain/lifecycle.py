@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from app.domain.durations import format_duration
 from app.domain.errors import FieldProblem, InvalidTransition
-from app.domain.events import EventDraft, ReleaseEventType
+from app.domain.events import EventDraft, ReleaseEventType, activity_moved
 from app.domain.process import JsonValue
 from app.domain.readiness import require_ready, window_problems
 from app.domain.release import (
@@ -224,14 +224,13 @@ def abort_release(release: Release, *, actor: str, now: datetime, reason: str | 
                 update={"status": ActivityStatus.ABORTED, "completed_at": now}
             )
             drafts.append(
-                EventDraft(
-                    type=ReleaseEventType.ACTIVITY_STATUS_CHANGED,
-                    actor=actor,
-                    phase_key=phase.key,
-                    activity_key=activity.key,
-                    from_=state.status.value,
-                    to=ActivityStatus.ABORTED.value,
-                    message="the release was aborted",
+                activity_moved(
+                    actor,
+                    phase.key,
+                    activity.key,
+                    state.status.value,
+                    ActivityStatus.ABORTED.value,
+                    "the release was aborted",
                 )
             )
         phase_state = release.phase_state(phase.key)
