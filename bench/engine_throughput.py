@@ -383,6 +383,10 @@ class StoreWatch(threading.Thread):
             while not self.halt.is_set():
                 doc = self.running.release_doc(self.release_id, "status", "outbox_json")
                 at = ms(time.perf_counter() - self.began)
+                if "status" not in doc or "outbox_json" not in doc:
+                    # mongomock is not thread-safe: this read met the worker's write half
+                    # done. Read again.
+                    continue
                 self.seen.setdefault(doc["status"], at)
                 if doc["status"] == ReleaseStatus.COMPLETED.value and doc["outbox_json"] == "[]":
                     self.seen.setdefault(FLUSHED, at)

@@ -1,12 +1,16 @@
 """The embedded store: mongomock behind the same async interface as the real driver.
 
 Data lives as long as the process. Each call runs to completion without yielding to the
-event loop, so a compare-and-set (`replace_one` with a revision in the filter) is atomic
-here just as it is on a MongoDB server.
+event loop, and holds its client's lock: mongomock is not thread-safe (a replacement
+clears the stored document, then fills it), and tests run a server and workers in threads
+of one process on one client. So a compare-and-set (`replace_one` with a revision in the
+filter) is atomic here just as it is on a MongoDB server, and no read sees half a write.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,13 +19,27 @@ from pymongo import ReturnDocument
 
 from app.store.collection import Collection, Document, DuplicateKey, Filter, SortSpec
 
+# One lock per mongomock client, shared by every database and collection made on it.
+_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_of(client: Any) -> threading.Lock:
+    with _LOCKS_GUARD:
+        found = _LOCKS.get(client)
+        if found is None:
+            found = _LOCKS[client] = threading.Lock()
+        return found
+
 
 class EmbeddedCollection:
-    def __init__(self, collection: Any) -> None:
+    def __init__(self, collection: Any, lock: threading.Lock) -> None:
         self._c = collection
+        self._lock = lock
 
     async def find_one(self, filter: Filter) -> Document | None:
-        found: Document | None = self._c.find_one(dict(filter))
+        with self._lock:
+            found: Document | None = self._c.find_one(dict(filter))
         return found
 
     async def find(
@@ -33,21 +51,24 @@ class EmbeddedCollection:
         skip: int = 0,
         exclude: Sequence[str] = (),
     ) -> list[Document]:
-        cursor = self._c.find(dict(filter), {name: 0 for name in exclude} or None)
-        if sort:
-            cursor = cursor.sort(list(sort))
-        if skip:
-            cursor = cursor.skip(skip)
-        if limit:
-            cursor = cursor.limit(limit)
-        return list(cursor)
+        with self._lock:
+            cursor = self._c.find(dict(filter), {name: 0 for name in exclude} or None)
+            if sort:
+                cursor = cursor.sort(list(sort))
+            if skip:
+                cursor = cursor.skip(skip)
+            if limit:
+                cursor = cursor.limit(limit)
+            return list(cursor)
 
     async def count(self, filter: Filter) -> int:
-        return int(self._c.count_documents(dict(filter)))
+        with self._lock:
+            return int(self._c.count_documents(dict(filter)))
 
     async def insert_one(self, document: Document) -> None:
         try:
-            self._c.insert_one(dict(document))
+            with self._lock:
+                self._c.insert_one(dict(document))
         except mongomock.DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
 
@@ -55,7 +76,8 @@ class EmbeddedCollection:
         inserted = 0
         for document in documents:
             try:
-                self._c.insert_one(dict(document))
+                with self._lock:
+                    self._c.insert_one(dict(document))
             except mongomock.DuplicateKeyError:
                 continue
             inserted += 1
@@ -65,33 +87,38 @@ class EmbeddedCollection:
         self, filter: Filter, document: Document, *, upsert: bool = False
     ) -> bool:
         try:
-            result = self._c.replace_one(dict(filter), dict(document), upsert=upsert)
+            with self._lock:
+                result = self._c.replace_one(dict(filter), dict(document), upsert=upsert)
         except mongomock.DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
         return bool(result.matched_count) or result.upserted_id is not None
 
     async def update_one(self, filter: Filter, update: Mapping[str, Any]) -> bool:
         try:
-            return bool(self._c.update_one(dict(filter), dict(update)).matched_count)
+            with self._lock:
+                return bool(self._c.update_one(dict(filter), dict(update)).matched_count)
         except mongomock.DuplicateKeyError as error:
             raise DuplicateKey(str(error)) from error
 
     async def find_one_and_update(
         self, filter: Filter, update: Mapping[str, Any], *, upsert: bool = False
     ) -> Document | None:
-        found: Document | None = self._c.find_one_and_update(
-            dict(filter),
-            dict(update),
-            upsert=upsert,
-            return_document=ReturnDocument.AFTER,
-        )
+        with self._lock:
+            found: Document | None = self._c.find_one_and_update(
+                dict(filter),
+                dict(update),
+                upsert=upsert,
+                return_document=ReturnDocument.AFTER,
+            )
         return found
 
     async def delete_one(self, filter: Filter) -> bool:
-        return bool(self._c.delete_one(dict(filter)).deleted_count)
+        with self._lock:
+            return bool(self._c.delete_one(dict(filter)).deleted_count)
 
     async def delete_many(self, filter: Filter) -> int:
-        return int(self._c.delete_many(dict(filter)).deleted_count)
+        with self._lock:
+            return int(self._c.delete_many(dict(filter)).deleted_count)
 
     async def create_index(
         self,
@@ -106,7 +133,8 @@ class EmbeddedCollection:
             options["sparse"] = True
         if name:
             options["name"] = name
-        self._c.create_index(list(keys), **options)
+        with self._lock:
+            self._c.create_index(list(keys), **options)
 
 
 class EmbeddedDatabase:
@@ -116,12 +144,13 @@ class EmbeddedDatabase:
 
     def __init__(self, name: str, client: Any | None = None) -> None:
         self._client = client if client is not None else mongomock.MongoClient()
+        self._lock = _lock_of(self._client)
         self._db = self._client[name]
         self._collections: dict[str, EmbeddedCollection] = {}
 
     def collection(self, name: str) -> Collection:
         if name not in self._collections:
-            self._collections[name] = EmbeddedCollection(self._db[name])
+            self._collections[name] = EmbeddedCollection(self._db[name], self._lock)
         return self._collections[name]
 
     async def ping(self) -> None:
