@@ -52,7 +52,8 @@ from bench.graphql_overhead import (
 )
 from schema import build_schema
 from schema.context import Context
-from schema.releases.types import ReleaseView, phases_of, resolution_of
+from schema.releases.phases import phases_of
+from schema.releases.release_view import ReleaseView, resolution_of
 from tests.factories import CREATE_PROCESS, activity, phase, unique
 from tests.redis_server import free_port, running_redis
 from tests.server import RunningServer, running_server

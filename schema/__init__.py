@@ -26,7 +26,8 @@ from schema.processes.types import ProcessType
 from schema.release_groups.resolvers import ReleaseGroupMutations, ReleaseGroupQueries
 from schema.release_groups.types import ReleaseGroupType
 from schema.releases.activities import ActivityMutations, ActivityQueries
-from schema.releases.resolvers import ReleaseMutations, ReleaseQueries
+from schema.releases.mutations import ReleaseMutations
+from schema.releases.queries import ReleaseQueries
 from schema.releases.types import ReleaseType
 from schema.shared_execution import SharedEventExecution
 from schema.subscriptions import Subscription

@@ -15,7 +15,7 @@ from graphql.execution.types import ExecutionResult, ExperimentalIncrementalExec
 from graphql.pyutils import AwaitableOrValue
 
 from schema.leaf_fields import LeafFastPathExecution
-from schema.releases.types import ReleaseEventType_
+from schema.releases.event_type import ReleaseEventType_
 
 MAX_SHARED_RESULTS = 1024
 

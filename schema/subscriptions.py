@@ -11,8 +11,9 @@ import strawberry
 from app.usecases import live
 from schema.context import Info
 from schema.releases.activities import PendingAction
+from schema.releases.event_type import ReleaseEventType_
 from schema.releases.inputs import ReleaseFilter
-from schema.releases.types import ReleaseEventType_, ReleaseType
+from schema.releases.types import ReleaseType
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ from app.domain.errors import InvalidInput
 from schema.context import Info
 from schema.loaders import event_pages
 from schema.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor
-from schema.releases.types import ReleaseEventType_
+from schema.releases.event_type import ReleaseEventType_
 
 
 def _seq_of(cursor: str, argument: str) -> int:
