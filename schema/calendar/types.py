@@ -14,7 +14,6 @@ from app.domain.release import Release
 from app.services import Services
 from app.usecases.calendar import CalendarResult
 from schema.context import Info
-from schema.release_groups.loaders import group_by_id
 from schema.releases.enums import ReleaseOutcome, ReleaseStatus
 
 if TYPE_CHECKING:
@@ -91,12 +90,9 @@ class CalendarEntry:
     async def group(
         self, info: Info
     ) -> Annotated[ReleaseGroupType, strawberry.lazy("schema.release_groups.types")] | None:
-        from schema.release_groups.types import ReleaseGroupType
+        from schema.release_groups.types import release_group_of
 
-        if self._item.group_id is None:
-            return None
-        found = await group_by_id(info).load(self._item.group_id)
-        return None if found is None else ReleaseGroupType.from_domain(found)
+        return await release_group_of(info, self._item.group_id)
 
     @classmethod
     def build(cls, item: CalendarItem, source: ReleaseSource, conflicting: bool) -> CalendarEntry:

@@ -9,7 +9,7 @@ import strawberry
 
 from app.domain import input_set as domain
 from schema.context import Info
-from schema.loaders import process_by_id
+from schema.loaders import input_set_by_id
 from schema.relay import Node
 from schema.scalars import JSON
 
@@ -51,12 +51,9 @@ class InputSetType(Node):
     async def process(
         self, info: Info
     ) -> Annotated[ProcessType, strawberry.lazy("schema.processes.types")]:
-        from schema.processes.types import ProcessType
+        from schema.processes.types import process_of
 
-        found = await process_by_id(info).load(self._input_set.process_id)
-        if found is None:  # deleting a process deletes its input sets
-            raise LookupError(f"process {self._input_set.process_id} is gone")
-        return ProcessType.from_domain(found)
+        return await process_of(info, self._input_set.process_id)
 
     @classmethod
     def from_domain(cls, s: domain.InputSet) -> InputSetType:
@@ -71,3 +68,11 @@ class InputSetType(Node):
             updated_at=s.updated_at,
             _input_set=s,
         )
+
+
+async def input_set_of(info: Info, input_set_id: str | None) -> InputSetType | None:
+    """The input set something takes values from, if any, through the request's loader."""
+    if input_set_id is None:
+        return None
+    found = await input_set_by_id(info).load(input_set_id)
+    return None if found is None else InputSetType.from_domain(found)

@@ -10,7 +10,7 @@ import strawberry
 from app.domain import process as domain
 from schema.context import Info
 from schema.enums import ActivityKind, InputType, ProcessKind
-from schema.loaders import input_sets_by_process
+from schema.loaders import input_sets_by_process, process_by_id
 from schema.relay import Node
 
 if TYPE_CHECKING:
@@ -158,3 +158,14 @@ class ProcessType(Node):
             created_at=p.created_at,
             updated_at=p.updated_at,
         )
+
+
+async def process_of(info: Info, process_id: str) -> ProcessType:
+    """The process something refers to, through the request's loader.
+
+    Processes in use (by releases, input sets, groups) cannot be deleted, so it exists.
+    """
+    found = await process_by_id(info).load(process_id)
+    if found is None:
+        raise LookupError(f"process {process_id} is gone")
+    return ProcessType.from_domain(found)

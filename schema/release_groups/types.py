@@ -15,8 +15,8 @@ from app.store.releases import ReleaseQuery
 from app.usecases import release_groups as usecases
 from app.usecases import releases as release_usecases
 from schema.context import Info
-from schema.loaders import input_set_by_id, process_by_id
 from schema.relay import Connection, Node, connection, page_request
+from schema.release_groups.loaders import group_by_id
 from schema.scalars import JSON
 
 if TYPE_CHECKING:
@@ -87,23 +87,17 @@ class ReleaseGroupType(Node):
     async def process(
         self, info: Info
     ) -> Annotated[ProcessType, strawberry.lazy("schema.processes.types")]:
-        from schema.processes.types import ProcessType
+        from schema.processes.types import process_of
 
-        found = await process_by_id(info).load(self._group.process_id)
-        if found is None:  # a process in use by a group cannot be deleted
-            raise LookupError(f"process {self._group.process_id} is gone")
-        return ProcessType.from_domain(found)
+        return await process_of(info, self._group.process_id)
 
     @strawberry.field(description="The input set every generated release takes values from.")
     async def input_set(
         self, info: Info
     ) -> Annotated[InputSetType, strawberry.lazy("schema.input_sets.types")] | None:
-        from schema.input_sets.types import InputSetType
+        from schema.input_sets.types import input_set_of
 
-        if self._group.input_set_id is None:
-            return None
-        found = await input_set_by_id(info).load(self._group.input_set_id)
-        return None if found is None else InputSetType.from_domain(found)
+        return await input_set_of(info, self._group.input_set_id)
 
     @strawberry.field(description="The next occurrences from now, generated or not.")
     def upcoming(self, info: Info, first: int | None = DEFAULT_UPCOMING) -> list[datetime]:
@@ -163,3 +157,11 @@ class ReleaseGroupType(Node):
             updated_at=g.updated_at,
             _group=g,
         )
+
+
+async def release_group_of(info: Info, group_id: str | None) -> ReleaseGroupType | None:
+    """The group something belongs to, if any, through the request's loader."""
+    if group_id is None:
+        return None
+    found = await group_by_id(info).load(group_id)
+    return None if found is None else ReleaseGroupType.from_domain(found)

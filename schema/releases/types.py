@@ -10,7 +10,6 @@ import strawberry
 
 from app.domain import release as domain
 from schema.context import Info
-from schema.loaders import input_set_by_id, process_by_id
 from schema.relay import Connection, Node
 from schema.releases.details import Link, PhaseOwner, ReleaseContext
 from schema.releases.enums import Cadence, ReleaseOutcome, ReleaseStatus
@@ -100,35 +99,25 @@ class ReleaseType(Node):
     async def process(
         self, info: Info
     ) -> Annotated[ProcessType, strawberry.lazy("schema.processes.types")]:
-        from schema.processes.types import ProcessType
+        from schema.processes.types import process_of
 
-        found = await process_by_id(info).load(self._release.process_id)
-        if found is None:
-            raise LookupError(f"process {self._release.process_id} is gone")
-        return ProcessType.from_domain(found)
+        return await process_of(info, self._release.process_id)
 
     @strawberry.field
     async def input_set(
         self, info: Info
     ) -> Annotated[InputSetType, strawberry.lazy("schema.input_sets.types")] | None:
-        from schema.input_sets.types import InputSetType
+        from schema.input_sets.types import input_set_of
 
-        if self._release.input_set_id is None:
-            return None
-        found = await input_set_by_id(info).load(self._release.input_set_id)
-        return None if found is None else InputSetType.from_domain(found)
+        return await input_set_of(info, self._release.input_set_id)
 
     @strawberry.field(description="The release group that generated it.")
     async def group(
         self, info: Info
     ) -> Annotated[ReleaseGroupType, strawberry.lazy("schema.release_groups.types")] | None:
-        from schema.release_groups.loaders import group_by_id
-        from schema.release_groups.types import ReleaseGroupType
+        from schema.release_groups.types import release_group_of
 
-        if self._release.group_id is None:
-            return None
-        found = await group_by_id(info).load(self._release.group_id)
-        return None if found is None else ReleaseGroupType.from_domain(found)
+        return await release_group_of(info, self._release.group_id)
 
     @strawberry.field(description="The group occurrence it was generated for.")
     def occurrence(self) -> datetime | None:
