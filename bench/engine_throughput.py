@@ -51,6 +51,7 @@ from app.domain.release import ActivityStatus, Release, ReleaseStatus
 from app.examples import EXAMPLES_DIR
 from app.settings import Settings
 from app.store.codec import as_utc
+from app.store.embedded import lock_of
 from app.store.releases import RELEASES, from_document
 from app.usecases.processes import spec_from_fields
 from jobs.worker import worker_settings
@@ -111,9 +112,11 @@ class Stack:
 
     def release_doc(self, release_id: str, *fields: str) -> dict[str, Any]:
         projection = {name: 1 for name in fields} if fields else None
-        doc: dict[str, Any] | None = self.client[self.settings.mongodb_db][RELEASES].find_one(
-            {"_id": release_id}, projection
-        )
+        # The embedded store's lock: mongomock is not thread-safe, and the worker writes.
+        with lock_of(self.client):
+            doc: dict[str, Any] | None = self.client[self.settings.mongodb_db][RELEASES].find_one(
+                {"_id": release_id}, projection
+            )
         if doc is None:
             raise RuntimeError(f"release {release_id} is not in the store")
         return doc
@@ -383,10 +386,6 @@ class StoreWatch(threading.Thread):
             while not self.halt.is_set():
                 doc = self.running.release_doc(self.release_id, "status", "outbox_json")
                 at = ms(time.perf_counter() - self.began)
-                if "status" not in doc or "outbox_json" not in doc:
-                    # mongomock is not thread-safe: this read met the worker's write half
-                    # done. Read again.
-                    continue
                 self.seen.setdefault(doc["status"], at)
                 if doc["status"] == ReleaseStatus.COMPLETED.value and doc["outbox_json"] == "[]":
                     self.seen.setdefault(FLUSHED, at)

@@ -24,7 +24,8 @@ _LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictiona
 _LOCKS_GUARD = threading.Lock()
 
 
-def _lock_of(client: Any) -> threading.Lock:
+def lock_of(client: Any) -> threading.Lock:
+    """The lock every call on `client` holds (a benchmark reading it directly takes it too)."""
     with _LOCKS_GUARD:
         found = _LOCKS.get(client)
         if found is None:
@@ -144,7 +145,7 @@ class EmbeddedDatabase:
 
     def __init__(self, name: str, client: Any | None = None) -> None:
         self._client = client if client is not None else mongomock.MongoClient()
-        self._lock = _lock_of(self._client)
+        self._lock = lock_of(self._client)
         self._db = self._client[name]
         self._collections: dict[str, EmbeddedCollection] = {}
 
